@@ -1,0 +1,60 @@
+# Two commands do everything on a fresh machine (Python 3.11, pip, make):
+#   make reproduce   # create .venv, install the pinned environment, rebuild every output
+#   make test        # same set-up, then lint + the whole test suite (nbval included)
+# Other targets: make lab | verify | bench | surrogate | lock | clean-venv
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+CORPUS ?= data/coded/surrogate
+CORES ?= $(shell nproc 2>/dev/null || echo 2)
+STAMP := $(VENV)/.installed-stamp
+SNAKEMAKE_FLAGS ?=
+export PATH := $(BIN):$(PATH)
+export SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 1767225600)
+export PYTHONHASHSEED := 0
+export MPLBACKEND := Agg
+
+.PHONY: setup reproduce test lint pytest lab verify bench surrogate lock clean-venv
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+reproduce: setup
+	$(BIN)/compendium validate $(CORPUS)
+	$(BIN)/snakemake --cores $(CORES) --config corpus=$(CORPUS) $(SNAKEMAKE_FLAGS)
+
+verify: setup
+	$(BIN)/compendium verify
+
+test: setup lint pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+pytest: setup
+	$(BIN)/pytest -n $(CORES) tests
+
+lab: setup
+	$(BIN)/jupyter lab notebooks/
+
+bench: setup
+	$(BIN)/python benchmarks/run.py
+
+surrogate: setup
+	$(BIN)/compendium surrogate
+
+# Re-pin every dependency after changing the ranges in pyproject.toml.
+lock: setup
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^pip==' > requirements.lock
+
+clean-venv:
+	rm -rf $(VENV)

@@ -1,0 +1,156 @@
+"""The ``compendium`` command: validate, surrogate, verify, provenance, manifest, clean-notebook.
+
+Bad input ends with one line ``error: FILE, row N, field 'F': what is wrong`` on stderr and
+exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from compendium.inputs.errors import InputError
+
+DEFAULT_CODEBOOK = "data/codebook"
+DEFAULT_CORPUS = "data/coded/surrogate"
+DEFAULT_PUBLISHED = "data/published"
+EXIT_BAD_INPUT = 2
+EXIT_MISMATCH = 1
+
+
+def _validate(args) -> int:
+    from compendium.inputs.codebook import load_codebook
+    from compendium.inputs.corpus import load_corpus
+
+    codebook = load_codebook(args.codebook)
+    corpus = load_corpus(args.corpus_dir, codebook)
+    kind = "synthetic" if corpus.synthetic else "not synthetic"
+    withdrawn = len(corpus.participants) - corpus.n_analysed
+    print(
+        f"valid: {args.corpus_dir} ({kind}): {len(corpus.participants)} participants "
+        f"({corpus.n_analysed} analysed, {withdrawn} withdrawn), "
+        f"{len(corpus.segments)} segments, {len(corpus.groups)} groups"
+    )
+    return 0
+
+
+def _surrogate(args) -> int:
+    from compendium import surrogate
+
+    targets = surrogate.load_targets(args.targets)
+    corpus = surrogate.generate(targets)
+    written = surrogate.write(corpus, args.out)
+    print(f"wrote {len(written)} files to {args.out} (synthetic, seed {targets['seed']})")
+    return 0
+
+
+def _verify(args) -> int:
+    from compendium.outputs.verify import run_checks, write_verification
+
+    frame = run_checks(args.published, args.reports)
+    if frame.empty:
+        print("verify: nothing to compare (no rebuilt tables found)", file=sys.stderr)
+        return EXIT_MISMATCH
+    for row in frame.itertuples():
+        mark = "ok  " if row.match else "DIFF"
+        print(f"{mark} {row.item}: published {row.published!r}, rebuilt {row.rebuilt!r}")
+    write_verification(frame, Path(args.reports) / "verification.csv")
+    n_diff = int((~frame["match"]).sum())
+    print(f"verify: {len(frame) - n_diff} of {len(frame)} published values reproduced")
+    if n_diff and not args.findings:
+        return EXIT_MISMATCH
+    return 0
+
+
+def _provenance(args) -> int:
+    from compendium.inputs.packages import read_descriptor
+    from compendium.outputs.provenance import fragment, write_fragment
+
+    synthetic = bool(args.corpus and read_descriptor(args.corpus).get("synthetic", False))
+    record = fragment(
+        step=args.step,
+        notebook=args.notebook,
+        executed_notebook=args.executed,
+        parameters=json.loads(args.parameters),
+        inputs=args.inputs,
+        outputs=args.outputs,
+        synthetic=synthetic,
+    )
+    write_fragment(args.out, record)
+    return 0
+
+
+def _manifest(args) -> int:
+    from compendium.outputs.provenance import write_manifest
+
+    write_manifest(args.out, args.fragments)
+    return 0
+
+
+def _clean_notebook(args) -> int:
+    from compendium.outputs.notebooks import clean_executed_notebook
+
+    for path in args.notebooks:
+        clean_executed_notebook(path)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="compendium", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("validate", help="validate a coded corpus data package")
+    p.add_argument("corpus_dir", nargs="?", default=DEFAULT_CORPUS)
+    p.add_argument("--codebook", default=DEFAULT_CODEBOOK)
+    p.set_defaults(func=_validate)
+
+    p = sub.add_parser("surrogate", help="write the synthetic surrogate corpus")
+    p.add_argument("--targets", default="data/surrogate/targets.yaml")
+    p.add_argument("--out", default=DEFAULT_CORPUS)
+    p.set_defaults(func=_surrogate)
+
+    p = sub.add_parser("verify", help="compare rebuilt values with the published ones")
+    p.add_argument("--published", default=DEFAULT_PUBLISHED)
+    p.add_argument("--reports", default="reports")
+    p.add_argument(
+        "--findings",
+        action="store_true",
+        help="report differences without failing (for corpora other than the surrogate)",
+    )
+    p.set_defaults(func=_verify)
+
+    p = sub.add_parser("provenance", help="record what made a step's outputs (Snakefile use)")
+    p.add_argument("--step", required=True)
+    p.add_argument("--notebook", required=True)
+    p.add_argument("--executed", required=True)
+    p.add_argument("--parameters", required=True, help="JSON object")
+    p.add_argument("--corpus", default="")
+    p.add_argument("--inputs", nargs="*", default=[])
+    p.add_argument("--outputs", nargs="*", default=[])
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=_provenance)
+
+    p = sub.add_parser("manifest", help="merge provenance fragments into a manifest")
+    p.add_argument("fragments", nargs="+")
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=_manifest)
+
+    p = sub.add_parser("clean-notebook", help="strip volatile metadata from executed notebooks")
+    p.add_argument("notebooks", nargs="+")
+    p.set_defaults(func=_clean_notebook)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Reading and validating the compendium's inputs (data packages, codebook, coded corpora)."""

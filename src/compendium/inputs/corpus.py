@@ -1,0 +1,136 @@
+"""A coded corpus: the roster of participants, the groups, and the coded segments.
+
+The corpus is a data package (``participants``, ``groups``, ``segments``; see the schemas in
+``data/coded/surrogate/``).  Loading it validates the package (frictionless), then checks what
+a schema cannot: every theme, subtheme and secondary theme exists in the codebook, and no
+segment belongs to a withdrawn participant (withdrawn transcripts are never read, so their
+segments must not be in the package at all).  The analysed set is derived from the roster.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from compendium.inputs.codebook import Codebook
+from compendium.inputs.errors import InputError
+from compendium.inputs.packages import load_package, read_descriptor
+
+ANALYSED = "analysed"
+WITHDRAWN = "withdrawn"
+
+
+@dataclass(frozen=True)
+class CodedCorpus:
+    """A validated coded corpus.  ``segments`` only ever holds analysed participants' coding."""
+
+    name: str
+    directory: Path
+    synthetic: bool
+    participants: pd.DataFrame
+    groups: pd.DataFrame
+    segments: pd.DataFrame
+
+    @property
+    def analysed(self) -> pd.DataFrame:
+        """Participants whose transcripts are analysed (status ``analysed``)."""
+        return self.participants[self.participants["status"] == ANALYSED]
+
+    @property
+    def n_analysed(self) -> int:
+        return len(self.analysed)
+
+    @property
+    def label(self) -> str:
+        """How outputs made from this corpus must be labelled."""
+        return "synthetic surrogate corpus" if self.synthetic else f"corpus '{self.name}'"
+
+
+def _row(index: int) -> int:
+    """Frictionless row number of a frame index (header is row 1)."""
+    return int(index) + 2
+
+
+def check_against_codebook(segments: pd.DataFrame, codebook: Codebook, path: Path) -> None:
+    """Raise InputError at the first theme, subtheme or secondary theme the codebook lacks."""
+    codes = set(codebook.codes)
+    for column in ("theme", "secondary_theme"):
+        values = segments[column]
+        bad = values.notna() & ~values.isin(codes)
+        if bad.any():
+            i = bad.idxmax()
+            raise InputError(
+                path,
+                f"unknown theme code {values[i]!r} (codebook: {' '.join(codebook.codes)})",
+                row=_row(i),
+                field=column,
+            )
+    valid_pairs = set(zip(codebook.subthemes["theme_code"], codebook.subthemes["subtheme"]))
+    pairs = list(zip(segments["theme"], segments["subtheme"]))
+    for i, pair in zip(segments.index, pairs, strict=True):
+        if pair not in valid_pairs:
+            raise InputError(
+                path,
+                f"subtheme {pair[1]!r} does not exist under theme {pair[0]!r}",
+                row=_row(i),
+                field="subtheme",
+            )
+    same = segments["secondary_theme"].notna() & (
+        segments["secondary_theme"] == segments["theme"]
+    )
+    if same.any():
+        i = same.idxmax()
+        raise InputError(
+            path, "secondary theme repeats the primary theme", row=_row(i), field="secondary_theme"
+        )
+
+
+def check_no_withdrawn_segments(
+    segments: pd.DataFrame, participants: pd.DataFrame, path: Path
+) -> None:
+    withdrawn = set(participants.loc[participants["status"] == WITHDRAWN, "participant_id"])
+    hit = segments["participant_id"].isin(withdrawn)
+    if hit.any():
+        i = hit.idxmax()
+        raise InputError(
+            path,
+            f"segment of withdrawn participant {segments.at[i, 'participant_id']!r}: withdrawn "
+            "transcripts must be removed from the corpus, not only flagged",
+            row=_row(i),
+            field="participant_id",
+        )
+
+
+def load_corpus(directory: Path | str, codebook: Codebook) -> CodedCorpus:
+    """Validate and load the coded corpus in ``directory``."""
+    directory = Path(directory)
+    descriptor = read_descriptor(directory)
+    tables = load_package(directory)
+    segments_path = directory / "segments.csv"
+    check_no_withdrawn_segments(tables["segments"], tables["participants"], segments_path)
+    check_against_codebook(tables["segments"], codebook, segments_path)
+    return CodedCorpus(
+        name=descriptor.get("name", directory.name),
+        directory=directory,
+        synthetic=bool(descriptor.get("synthetic", False)),
+        participants=tables["participants"],
+        groups=tables["groups"],
+        segments=tables["segments"],
+    )
+
+
+def corpus_summary(corpus: CodedCorpus) -> dict:
+    """Counts that describe a loaded corpus (no participant-level detail)."""
+    linked = corpus.segments["secondary_theme"].notna()
+    return {
+        "corpus": corpus.name,
+        "synthetic": corpus.synthetic,
+        "participants": int(len(corpus.participants)),
+        "analysed": corpus.n_analysed,
+        "withdrawn": int((corpus.participants["status"] == WITHDRAWN).sum()),
+        "groups": int(len(corpus.groups)),
+        "segments": int(len(corpus.segments)),
+        "linked_segments": int(linked.sum()),
+    }

@@ -1,0 +1,166 @@
+"""Frictionless data packages: validate one, then read its tables into typed pandas frames.
+
+Every folder under ``data/`` is a data package (``datapackage.json`` + CSV resources whose
+Table Schemas say what each column holds).  Schema checks (types, required fields, enums,
+unique and primary keys, foreign keys between resources) are done by ``frictionless``; this
+module only turns frictionless's report into one :class:`InputError` naming file, row and field,
+and adds the byte-level checks frictionless is lenient about (empty files, byte-order marks,
+bytes that are not UTF-8).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from compendium.inputs.errors import InputError
+
+DESCRIPTOR = "datapackage.json"
+
+_PANDAS_TYPES = {
+    "string": "string",
+    "integer": "Int64",
+    "number": "float64",
+    "boolean": "boolean",
+    "date": "string",
+    "year": "Int64",
+}
+
+
+def read_descriptor(directory: Path | str) -> dict:
+    """Return the parsed ``datapackage.json`` of ``directory``."""
+    path = Path(directory) / DESCRIPTOR
+    if not path.is_file():
+        raise InputError(path, "no data package descriptor here (expected datapackage.json)")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InputError(path, f"not valid UTF-8 JSON ({exc})") from None
+
+
+def _resolve_schema(directory: Path, resource: dict) -> dict:
+    schema = resource.get("schema", {})
+    if isinstance(schema, str):
+        schema_path = directory / schema
+        try:
+            return json.loads(schema_path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise InputError(schema_path, f"cannot read table schema ({exc})") from None
+    return schema
+
+
+def check_encoding(path: Path) -> None:
+    """Refuse empty files, byte-order marks and bytes that are not UTF-8, naming the line."""
+    if not path.is_file():
+        raise InputError(path, "file is missing")
+    raw = path.read_bytes()
+    if not raw.strip():
+        raise InputError(path, "file is empty (expected a header row and data rows)", row=1)
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raise InputError(
+            path, "file starts with a byte-order mark; save it as UTF-8 without BOM", row=1
+        )
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(
+            path,
+            f"byte 0x{raw[exc.start]:02x} at offset {exc.start} is not UTF-8; "
+            "re-save the file as UTF-8",
+            row=line,
+        ) from None
+
+
+def _first_error(directory: Path, report) -> InputError:
+    for task in report.tasks:
+        for error in task.errors:
+            place = directory / task.place if task.place else directory / DESCRIPTOR
+            row = getattr(error, "row_number", None)
+            field = getattr(error, "field_name", None)
+            note = error.note or error.message
+            if error.type == "type-error":
+                cell = getattr(error, "cell", "")
+                message = f"value {cell!r} has the wrong type ({note})"
+            elif error.type == "constraint-error":
+                cell = getattr(error, "cell", "")
+                message = f"value {cell!r} breaks a constraint ({note})"
+            elif error.type in {"primary-key", "unique-error"}:
+                message = f"duplicate identifier ({note})"
+            elif error.type == "foreign-key":
+                message = f"refers to a row that does not exist ({note})"
+            elif error.type in {"missing-label", "extra-label", "incorrect-label", "blank-label"}:
+                message = f"header does not match the schema: {error.message}"
+                row = row or 1
+            else:
+                message = error.message
+            return InputError(place, message, row=row, field=field)
+    for error in report.errors:
+        return InputError(directory / DESCRIPTOR, error.message)
+    return InputError(directory / DESCRIPTOR, "invalid data package")
+
+
+def validate_package(directory: Path | str) -> dict:
+    """Validate the data package in ``directory``; return its descriptor or raise InputError."""
+    import frictionless  # imported here: it is the slowest import in the project
+
+    directory = Path(directory)
+    descriptor = read_descriptor(directory)
+    for resource in descriptor.get("resources", []):
+        check_encoding(directory / resource["path"])
+    report = frictionless.validate(str(directory / DESCRIPTOR))
+    if not report.valid:
+        raise _first_error(directory, report)
+    return descriptor
+
+
+def _read_resource(directory: Path, resource: dict) -> pd.DataFrame:
+    schema = _resolve_schema(directory, resource)
+    fields = schema.get("fields", [])
+    frame = pd.read_csv(
+        directory / resource["path"],
+        dtype=str,
+        keep_default_na=False,
+        na_values=[""],
+        encoding="utf-8",
+    )
+    for field in fields:
+        name = field["name"]
+        if name not in frame.columns:
+            continue
+        kind = field.get("type", "string")
+        if kind == "boolean":
+            truthy = set(field.get("trueValues", ["true", "True", "TRUE", "1", "yes"]))
+            frame[name] = frame[name].map(
+                lambda v, t=truthy: pd.NA if pd.isna(v) else v in t
+            ).astype("boolean")
+        else:
+            frame[name] = frame[name].astype(_PANDAS_TYPES.get(kind, "string"))
+    return frame
+
+
+def load_package(directory: Path | str, *, validate: bool = True) -> dict[str, pd.DataFrame]:
+    """Validate (unless told not to) and read every resource of a data package.
+
+    Returns a mapping of resource name to a typed DataFrame in file order.
+    """
+    directory = Path(directory)
+    descriptor = validate_package(directory) if validate else read_descriptor(directory)
+    return {
+        resource["name"]: _read_resource(directory, resource)
+        for resource in descriptor.get("resources", [])
+    }
+
+
+def package_files(directory: Path | str) -> list[Path]:
+    """The descriptor and every resource and schema file of a package, sorted."""
+    directory = Path(directory)
+    descriptor = read_descriptor(directory)
+    files = {directory / DESCRIPTOR}
+    for resource in descriptor.get("resources", []):
+        files.add(directory / resource["path"])
+        if isinstance(resource.get("schema"), str):
+            files.add(directory / resource["schema"])
+    return sorted(files)

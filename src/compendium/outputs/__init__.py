@@ -1,0 +1,1 @@
+"""Writing outputs: atomic, deterministic tables and figures, provenance, verification."""

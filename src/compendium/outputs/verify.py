@@ -1,0 +1,150 @@
+"""Compare rebuilt values with the values the report publishes (``data/published/``).
+
+Published values are references, never inputs: only this module (and the surrogate's
+calibration targets) read them.  Each check yields rows ``item, published, rebuilt, match``;
+``compendium verify`` prints them, writes ``reports/verification.csv`` and fails on any
+mismatch (for a real corpus, ``--findings`` reports differences without failing).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from compendium.inputs.packages import load_package
+from compendium.outputs.files import write_csv
+from compendium.outputs.results import load_results
+
+
+@dataclass(frozen=True)
+class Comparison:
+    item: str
+    published: str
+    rebuilt: str
+
+    @property
+    def match(self) -> bool:
+        return _same(self.published, self.rebuilt)
+
+
+def _same(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    try:
+        return abs(float(a) - float(b)) < 1e-9
+    except ValueError:
+        return False
+
+
+def _text(value) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def compare_cells(
+    label: str, published: pd.DataFrame, rebuilt: pd.DataFrame, key: str, columns: dict[str, str]
+) -> Iterator[Comparison]:
+    """Cell-by-cell comparison; ``columns`` maps published column -> rebuilt column."""
+    rebuilt_rows = rebuilt.set_index(key)
+    for _, row in published.iterrows():
+        k = row[key]
+        for pub_col, reb_col in columns.items():
+            value = rebuilt_rows.at[k, reb_col] if k in rebuilt_rows.index else "(missing row)"
+            yield Comparison(f"{label}[{k}].{pub_col}", _text(row[pub_col]), _text(value))
+
+
+@dataclass(frozen=True)
+class Context:
+    published: dict[str, pd.DataFrame]
+    tables: Path
+    results: dict
+
+    def table(self, name: str) -> pd.DataFrame | None:
+        path = self.tables / name
+        return pd.read_csv(path, dtype=str, keep_default_na=False) if path.is_file() else None
+
+
+def check_table1(ctx: Context) -> Iterator[Comparison]:
+    rebuilt = ctx.table("table1_participants.csv")
+    if rebuilt is None:
+        return
+    columns = {c: c for c in ("n", "typical_roles", "in_person", "online")}
+    yield from compare_cells("table1", ctx.published["table1_participants"], rebuilt, "group", columns)
+
+
+def check_table2(ctx: Context) -> Iterator[Comparison]:
+    rebuilt = ctx.table("table2_kmi.csv")
+    if rebuilt is None:
+        return
+    columns = {"kmi": "n_mentioning", "n_analysed": "n_analysed", "percent": "percent"}
+    yield from compare_cells("table2", ctx.published["table2_kmi"], rebuilt, "code", columns)
+
+
+HEADLINE_RESULTS = {
+    "interviews_conducted": ("participants", "interviewed"),
+    "transcripts_withdrawn": ("participants", "withdrawn"),
+    "transcripts_analysed": ("participants", "analysed"),
+    "transcripts_analysed_not_quoted": ("participants", "not_quotable_analysed"),
+    "interviewed_g1": ("participants", "interviewed_by_group.G1"),
+    "interviewed_g2": ("participants", "interviewed_by_group.G2"),
+    "interviewed_g3": ("participants", "interviewed_by_group.G3"),
+    "analysed_g1": ("participants", "analysed_by_group.G1"),
+    "analysed_g2": ("participants", "analysed_by_group.G2"),
+    "analysed_g3": ("participants", "analysed_by_group.G3"),
+    "interviews_in_person": ("participants", "modes.in_person"),
+    "interviews_online_teams": ("participants", "modes.online"),
+    "themes": ("salience", "n_themes"),
+}
+
+
+def _lookup(results: dict, step: str, dotted: str):
+    value = results.get(step)
+    for part in dotted.split("."):
+        if not isinstance(value, dict) or part not in value:
+            return None
+        value = value[part]
+    return value
+
+
+def check_headlines(ctx: Context) -> Iterator[Comparison]:
+    published = ctx.published["headline_counts"].set_index("item")
+    for item, (step, dotted) in HEADLINE_RESULTS.items():
+        value = _lookup(ctx.results, step, dotted)
+        if value is None or item not in published.index:
+            continue
+        yield Comparison(f"headline.{item}", _text(published.at[item, "value"]), _text(value))
+
+
+CHECKS: list[Callable[[Context], Iterator[Comparison]]] = [
+    check_table1,
+    check_table2,
+    check_headlines,
+]
+
+
+def run_checks(published_dir: Path | str, reports_dir: Path | str) -> pd.DataFrame:
+    reports_dir = Path(reports_dir)
+    ctx = Context(
+        published=load_package(published_dir),
+        tables=reports_dir / "tables",
+        results=load_results(reports_dir / "results"),
+    )
+    rows = [c for check in CHECKS for c in check(ctx)]
+    return pd.DataFrame(
+        {
+            "item": [c.item for c in rows],
+            "published": [c.published for c in rows],
+            "rebuilt": [c.rebuilt for c in rows],
+            "match": [c.match for c in rows],
+        }
+    )
+
+
+def write_verification(frame: pd.DataFrame, path: Path | str) -> Path:
+    return write_csv(frame, path)
