@@ -68,9 +68,7 @@ def _roster(targets: dict, rng: np.random.Generator) -> pd.DataFrame:
         rows += [(group, "", "withdrawn")] * n_withdrawn
     order = rng.permutation(len(rows))
     width = max(2, len(str(len(rows))))
-    roster = pd.DataFrame(
-        [rows[i] for i in order], columns=["group", "interview_mode", "status"]
-    )
+    roster = pd.DataFrame([rows[i] for i in order], columns=["group", "interview_mode", "status"])
     roster.insert(0, "participant_id", [f"S{k + 1:0{width}d}" for k in range(len(rows))])
     roster["quotable"] = "yes"
     analysed = roster.index[roster["status"] == "analysed"].to_numpy()
@@ -136,7 +134,9 @@ def generate(targets: dict) -> SurrogateCorpus:
     )
     segments = segments.sort_values("participant_id", kind="stable").reset_index(drop=True)
     counter = segments.groupby("participant_id").cumcount() + 1
-    segments.insert(0, "segment_id", segments["participant_id"] + "-" + counter.map("{:03d}".format))
+    segments.insert(
+        0, "segment_id", segments["participant_id"] + "-" + counter.map("{:03d}".format)
+    )
 
     group_spec = targets["groups"]
     groups = pd.DataFrame(
@@ -163,7 +163,9 @@ def descriptor(name: str = "surrogate") -> dict:
     package["title"] = "SYNTHETIC surrogate coded corpus (calibrated to the published aggregates)"
     package["description"] = SYNTHETIC_NOTE
     package["synthetic"] = True
-    package["licenses"] = [{"name": "CC-BY-NC-4.0", "path": "https://creativecommons.org/licenses/by-nc/4.0/"}]
+    package["licenses"] = [
+        {"name": "CC-BY-NC-4.0", "path": "https://creativecommons.org/licenses/by-nc/4.0/"}
+    ]
     for resource in package["resources"]:
         resource["description"] = SYNTHETIC_NOTE
         for field in resource["schema"]["fields"]:

@@ -27,9 +27,7 @@ def participant_profile(analysed: pd.DataFrame, groups: pd.DataFrame) -> pd.Data
         "online": int(table["online"].sum()),
     }
     table = pd.concat([table, pd.DataFrame([total])], ignore_index=True)
-    return table[TABLE1_COLUMNS].astype(
-        {"n": "int64", "in_person": "int64", "online": "int64"}
-    )
+    return table[TABLE1_COLUMNS].astype({"n": "int64", "in_person": "int64", "online": "int64"})
 
 
 def roster_summary(participants: pd.DataFrame) -> dict[str, int]:

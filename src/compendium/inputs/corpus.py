@@ -67,23 +67,49 @@ def check_against_codebook(segments: pd.DataFrame, codebook: Codebook, path: Pat
                 row=_row(i),
                 field=column,
             )
-    valid_pairs = set(zip(codebook.subthemes["theme_code"], codebook.subthemes["subtheme"]))
-    pairs = list(zip(segments["theme"], segments["subtheme"]))
-    for i, pair in zip(segments.index, pairs, strict=True):
-        if pair not in valid_pairs:
-            raise InputError(
-                path,
-                f"subtheme {pair[1]!r} does not exist under theme {pair[0]!r}",
-                row=_row(i),
-                field="subtheme",
-            )
-    same = segments["secondary_theme"].notna() & (
-        segments["secondary_theme"] == segments["theme"]
-    )
+    valid = pd.MultiIndex.from_frame(codebook.subthemes[["theme_code", "subtheme"]])
+    coded = pd.MultiIndex.from_arrays([segments["theme"], segments["subtheme"]])
+    unknown = ~coded.isin(valid)
+    if unknown.any():
+        i = segments.index[unknown.argmax()]
+        raise InputError(
+            path,
+            f"subtheme {segments.at[i, 'subtheme']!r} does not exist under theme "
+            f"{segments.at[i, 'theme']!r}",
+            row=_row(i),
+            field="subtheme",
+        )
+    same = segments["secondary_theme"].notna() & (segments["secondary_theme"] == segments["theme"])
     if same.any():
         i = same.idxmax()
         raise InputError(
             path, "secondary theme repeats the primary theme", row=_row(i), field="secondary_theme"
+        )
+
+
+def check_links(segments: pd.DataFrame, path: Path) -> None:
+    """A secondary theme needs a link type and a link type needs a secondary theme."""
+    mismatch = segments["secondary_theme"].isna() != segments["link_type"].isna()
+    if mismatch.any():
+        i = mismatch.idxmax()
+        field = "link_type" if pd.isna(segments.at[i, "link_type"]) else "secondary_theme"
+        raise InputError(
+            path,
+            "secondary_theme and link_type must be given together (or both left empty)",
+            row=_row(i),
+            field=field,
+        )
+
+
+def check_analysed_have_mode(participants: pd.DataFrame, path: Path) -> None:
+    missing = (participants["status"] == ANALYSED) & participants["interview_mode"].isna()
+    if missing.any():
+        i = missing.idxmax()
+        raise InputError(
+            path,
+            "an analysed participant needs an interview mode",
+            row=_row(i),
+            field="interview_mode",
         )
 
 
@@ -111,6 +137,8 @@ def load_corpus(directory: Path | str, codebook: Codebook) -> CodedCorpus:
     segments_path = directory / "segments.csv"
     check_no_withdrawn_segments(tables["segments"], tables["participants"], segments_path)
     check_against_codebook(tables["segments"], codebook, segments_path)
+    check_links(tables["segments"], segments_path)
+    check_analysed_have_mode(tables["participants"], directory / "participants.csv")
     return CodedCorpus(
         name=descriptor.get("name", directory.name),
         directory=directory,

@@ -10,6 +10,7 @@ bytes that are not UTF-8).
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -51,6 +52,20 @@ def _resolve_schema(directory: Path, resource: dict) -> dict:
     return schema
 
 
+def check_resource_path(directory: Path, resource: dict, number: int) -> None:
+    """A resource must be a relative path inside the package folder (no ``..``, no absolute)."""
+    path = resource.get("path")
+    where = f"resources[{number}]"
+    if not isinstance(path, str) or not path:
+        raise InputError(directory / DESCRIPTOR, f"{where} has no path", field="path")
+    if Path(path).is_absolute() or ".." in Path(path).parts or "://" in path:
+        raise InputError(
+            directory / DESCRIPTOR,
+            f"{where} path {path!r} points outside the package folder",
+            field="path",
+        )
+
+
 def check_encoding(path: Path) -> None:
     """Refuse empty files, byte-order marks and bytes that are not UTF-8, naming the line."""
     if not path.is_file():
@@ -72,6 +87,27 @@ def check_encoding(path: Path) -> None:
             "re-save the file as UTF-8",
             row=line,
         ) from None
+
+
+def check_header(path: Path, schema: dict) -> None:
+    """Name the missing and unexpected columns (frictionless matches headers by position)."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        header = next(csv.reader(handle), [])
+    expected = [field["name"] for field in schema.get("fields", [])]
+    missing = [name for name in expected if name not in header]
+    extra = [name for name in header if name not in expected]
+    if missing or extra:
+        parts = []
+        if missing:
+            parts.append(f"missing column(s) {', '.join(missing)}")
+        if extra:
+            parts.append(f"unexpected column(s) {', '.join(extra)}")
+        field = (missing or extra)[0]
+        raise InputError(
+            path, "; ".join(parts) + f" (expected: {', '.join(expected)})", row=1, field=field
+        )
+    if header != expected:
+        raise InputError(path, f"columns are out of order (expected: {', '.join(expected)})", row=1)
 
 
 def _first_error(directory: Path, report) -> InputError:
@@ -108,8 +144,10 @@ def validate_package(directory: Path | str) -> dict:
 
     directory = Path(directory)
     descriptor = read_descriptor(directory)
-    for resource in descriptor.get("resources", []):
+    for number, resource in enumerate(descriptor.get("resources", [])):
+        check_resource_path(directory, resource, number)
         check_encoding(directory / resource["path"])
+        check_header(directory / resource["path"], _resolve_schema(directory, resource))
     report = frictionless.validate(str(directory / DESCRIPTOR))
     if not report.valid:
         raise _first_error(directory, report)
@@ -133,9 +171,11 @@ def _read_resource(directory: Path, resource: dict) -> pd.DataFrame:
         kind = field.get("type", "string")
         if kind == "boolean":
             truthy = set(field.get("trueValues", ["true", "True", "TRUE", "1", "yes"]))
-            frame[name] = frame[name].map(
-                lambda v, t=truthy: pd.NA if pd.isna(v) else v in t
-            ).astype("boolean")
+            frame[name] = (
+                frame[name]
+                .map(lambda v, t=truthy: pd.NA if pd.isna(v) else v in t)
+                .astype("boolean")
+            )
         else:
             frame[name] = frame[name].astype(_PANDAS_TYPES.get(kind, "string"))
     return frame

@@ -101,8 +101,7 @@ def build_manifest(fragment_paths) -> dict:
                 raise FileNotFoundError(f"{path}: output {output} does not exist")
             kind = "executed_notebook" if output == record["executed_notebook"] else "output"
             entries.append(
-                {"id": output, "path": output, "kind": kind, "sha256": sha256_file(output)}
-                | common
+                {"id": output, "path": output, "kind": kind, "sha256": sha256_file(output)} | common
             )
     entries.sort(key=lambda e: e["path"])
     python = ".".join(platform.python_version_tuple()[:2])

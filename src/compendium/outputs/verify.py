@@ -75,7 +75,9 @@ def check_table1(ctx: Context) -> Iterator[Comparison]:
     if rebuilt is None:
         return
     columns = {c: c for c in ("n", "typical_roles", "in_person", "online")}
-    yield from compare_cells("table1", ctx.published["table1_participants"], rebuilt, "group", columns)
+    yield from compare_cells(
+        "table1", ctx.published["table1_participants"], rebuilt, "group", columns
+    )
 
 
 def check_table2(ctx: Context) -> Iterator[Comparison]:

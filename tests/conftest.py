@@ -1,0 +1,148 @@
+"""Shared fixtures: the project root, the codebook, small hand-made corpora."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from compendium import surrogate
+from compendium.inputs.codebook import load_codebook
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT.parent / "shared" / "seeds"
+BIN = Path(sys.executable).parent
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def codebook():
+    return load_codebook(ROOT / "data" / "codebook")
+
+
+def write_corpus(directory: Path, participants, groups, segments) -> Path:
+    """Write a small corpus package (lists of dicts or frames) with the shipped schema."""
+    directory.mkdir(parents=True, exist_ok=True)
+    for name, rows in (("participants", participants), ("groups", groups), ("segments", segments)):
+        frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows)
+        frame.to_csv(directory / f"{name}.csv", index=False, lineterminator="\n")
+    descriptor = surrogate.corpus_schema() | {"name": directory.name}
+    (directory / "datapackage.json").write_text(json.dumps(descriptor, indent=2))
+    return directory
+
+
+@pytest.fixture
+def tiny_corpus(tmp_path) -> Path:
+    """Four participants (one withdrawn), two groups, hand-countable coding."""
+    participants = [
+        {
+            "participant_id": "A1",
+            "group": "G1",
+            "interview_mode": "online",
+            "status": "analysed",
+            "quotable": "yes",
+        },
+        {
+            "participant_id": "A2",
+            "group": "G1",
+            "interview_mode": "in_person",
+            "status": "analysed",
+            "quotable": "no",
+        },
+        {
+            "participant_id": "A3",
+            "group": "G2",
+            "interview_mode": "online",
+            "status": "analysed",
+            "quotable": "yes",
+        },
+        {
+            "participant_id": "A4",
+            "group": "G2",
+            "interview_mode": "",
+            "status": "withdrawn",
+            "quotable": "yes",
+        },
+    ]
+    groups = [
+        {"group": "G1", "label": "Leaders", "typical_roles": "Chief Officer"},
+        {"group": "G2", "label": "Members", "typical_roles": "Voting member"},
+    ]
+    segments = [
+        {
+            "segment_id": "x1",
+            "participant_id": "A1",
+            "theme": "G",
+            "subtheme": "A",
+            "secondary_theme": "F",
+            "link_type": "causal",
+        },
+        {
+            "segment_id": "x2",
+            "participant_id": "A1",
+            "theme": "W",
+            "subtheme": "B",
+            "secondary_theme": "",
+            "link_type": "",
+        },
+        {
+            "segment_id": "x3",
+            "participant_id": "A2",
+            "theme": "G",
+            "subtheme": "C",
+            "secondary_theme": "",
+            "link_type": "",
+        },
+        {
+            "segment_id": "x4",
+            "participant_id": "A2",
+            "theme": "G",
+            "subtheme": "B",
+            "secondary_theme": "",
+            "link_type": "",
+        },
+        {
+            "segment_id": "x5",
+            "participant_id": "A3",
+            "theme": "S",
+            "subtheme": "A",
+            "secondary_theme": "W",
+            "link_type": "constraint",
+        },
+    ]
+    return write_corpus(tmp_path / "tiny", participants, groups, segments)
+
+
+def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(BIN / "compendium"), *args], cwd=cwd, capture_output=True, text=True, check=False
+    )
+
+
+def copy_project(destination: Path, with_outputs: bool = False) -> Path:
+    """Copy the tracked source tree (not the venv, not built outputs unless asked)."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\n")
+    for name in filter(None, listed):
+        if not with_outputs and name.split("/")[0] in {"figures", "reports", "builds"}:
+            continue
+        source = ROOT / name
+        if source.is_file():
+            target = destination / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    return destination

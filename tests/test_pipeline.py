@@ -1,0 +1,107 @@
+"""The whole pipeline: a clean rebuild gives the committed bytes; the manifest covers it all."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import BIN, ROOT, copy_project
+
+from compendium.outputs.files import sha256_file
+
+BUILT = ("figures", "reports")
+
+
+def built_files(root: Path) -> dict[str, bytes]:
+    files = {}
+    for folder in BUILT:
+        for path in sorted((root / folder).rglob("*")):
+            if path.is_file():
+                files[path.relative_to(root).as_posix()] = path.read_bytes()
+    return files
+
+
+@pytest.fixture(scope="module")
+def clean_build(tmp_path_factory):
+    """Build from a copy of the sources (no committed outputs) in a temporary directory."""
+    work = copy_project(tmp_path_factory.mktemp("rebuild"))
+    env = os.environ | {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    env.setdefault("SOURCE_DATE_EPOCH", "1767225600")
+    result = subprocess.run(
+        [str(BIN / "snakemake"), "--cores", "2", "--quiet", "all"],
+        cwd=work,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    return work
+
+
+@pytest.mark.slow
+def test_clean_rebuild_gives_the_committed_bytes(clean_build):
+    committed = built_files(ROOT)
+    rebuilt = built_files(clean_build)
+    assert sorted(rebuilt) == sorted(committed), "different sets of built files"
+    differing = [name for name in committed if committed[name] != rebuilt[name]]
+    assert not differing, f"rebuilt bytes differ: {differing}"
+
+
+def test_manifest_lists_every_output_with_its_hash():
+    manifest = json.loads((ROOT / "reports" / "manifest.json").read_text())
+    entries = {entry["path"]: entry for entry in manifest["outputs"]}
+    on_disk = [
+        p.relative_to(ROOT).as_posix()
+        for folder in ("figures", "reports/tables")
+        for p in sorted((ROOT / folder).rglob("*"))
+        if p.is_file()
+    ]
+    assert on_disk, "no outputs found"
+    missing = [p for p in on_disk if p not in entries]
+    assert not missing, f"not in the manifest: {missing}"
+    for path, entry in entries.items():
+        assert sha256_file(ROOT / path) == entry["sha256"], path
+        for source in entry["inputs"]:
+            assert sha256_file(ROOT / source["path"]) == source["sha256"], (path, source["path"])
+        assert entry["notebook"].startswith("notebooks/")
+        assert isinstance(entry["synthetic"], bool)
+
+
+def test_outputs_from_the_surrogate_are_flagged_synthetic():
+    manifest = json.loads((ROOT / "reports" / "manifest.json").read_text())
+    for entry in manifest["outputs"]:
+        uses_corpus = any(s["path"].startswith("data/coded/surrogate/") for s in entry["inputs"])
+        assert entry["synthetic"] == uses_corpus, entry["path"]
+
+
+def test_verify_passes_on_the_committed_outputs(tmp_path):
+    result = subprocess.run(
+        [str(BIN / "compendium"), "verify", "--reports", str(ROOT / "reports")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert "DIFF" not in result.stdout
+
+
+def test_verify_fails_on_a_changed_value(tmp_path):
+    import shutil
+
+    reports = tmp_path / "reports"
+    shutil.copytree(ROOT / "reports", reports)
+    table = reports / "tables" / "table2_kmi.csv"
+    table.write_text(table.read_text().replace("Finance,F,42,", "Finance,F,41,"))
+    result = subprocess.run(
+        [sys.executable, "-m", "compendium", "verify", "--reports", str(reports)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert "DIFF table2[F].kmi: published '42', rebuilt '41'" in result.stdout
