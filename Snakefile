@@ -25,6 +25,9 @@ FINDINGS = "" if CORPUS == DEFAULT_CORPUS else "--findings"
 
 # Analysis parameters (override with --config name=value).
 CONFIDENCE = float(config.get("confidence", 0.95))
+INTERSECTIONS_HIGH = float(config.get("intersections_high", 0.5))
+INTERSECTIONS_MEDIUM = float(config.get("intersections_medium", 0.2))
+SUPPRESSION_THRESHOLD = int(config.get("suppression_threshold", 5))
 
 
 def files_of(folder):
@@ -127,7 +130,78 @@ SALIENCE = Step(
     {"confidence": CONFIDENCE},
 )
 
-STEPS = [VALIDATE, PARTICIPANTS, SALIENCE]
+INTERSECTIONS = Step(
+    "intersections",
+    "notebooks/03_intersections.ipynb",
+    CORPUS_INPUTS,
+    {
+        "table3_path": f"{OUT}reports/tables/table3_intersections.csv",
+        "pair_statistics_path": f"{OUT}reports/tables/table3_pair_statistics.csv",
+        "sensitivity_path": f"{OUT}reports/tables/table3_sensitivity.csv",
+        "heatmap_stem": f"{OUT}figures/intersections",
+        "sensitivity_stem": f"{OUT}figures/intersections_sensitivity",
+        "results_path": f"{OUT}reports/results/intersections.json",
+    },
+    {"high": INTERSECTIONS_HIGH, "medium": INTERSECTIONS_MEDIUM, "grid_step": 0.05},
+)
+THEORY_OF_CHANGE = Step(
+    "theory_of_change",
+    "notebooks/04_theory_of_change.ipynb",
+    {"model_path": "data/models/theory_of_change.yaml", "codebook_dir": CODEBOOK},
+    {
+        "figure_stem": f"{OUT}figures/fig1_theory_of_change",
+        "results_path": f"{OUT}reports/results/theory_of_change.json",
+    },
+    corpus=False,
+)
+ROADMAP = Step(
+    "roadmap",
+    "notebooks/05_roadmap.ipynb",
+    {
+        "roadmap_dir": "data/roadmap",
+        **CORPUS_INPUTS,
+        "table3_path": INTERSECTIONS.files["table3_path"],
+    },
+    {
+        "table4_path": f"{OUT}reports/tables/table4_roadmap.csv",
+        "coverage_path": f"{OUT}reports/tables/roadmap_h_coverage.csv",
+        "figure_stem": f"{OUT}figures/roadmap",
+        "results_path": f"{OUT}reports/results/roadmap.json",
+    },
+)
+FRONT_MATTER = Step(
+    "front_matter",
+    "notebooks/06_front_matter.ipynb",
+    {"frontmatter_dir": "data/frontmatter"},
+    {
+        "institutional_path": f"{OUT}reports/tables/institutional_distinction.csv",
+        "policy_options_path": f"{OUT}reports/tables/policy_options.csv",
+        "results_path": f"{OUT}reports/results/front_matter.json",
+    },
+    corpus=False,
+)
+GROUP_EMPHASIS = Step(
+    "group_emphasis",
+    "notebooks/08_group_emphasis.ipynb",
+    CORPUS_INPUTS,
+    {
+        "table_path": f"{OUT}reports/tables/group_emphasis.csv",
+        "figure_stem": f"{OUT}figures/group_emphasis",
+        "results_path": f"{OUT}reports/results/group_emphasis.json",
+    },
+    {"suppression_threshold": SUPPRESSION_THRESHOLD},
+)
+
+STEPS = [
+    VALIDATE,
+    PARTICIPANTS,
+    SALIENCE,
+    INTERSECTIONS,
+    THEORY_OF_CHANGE,
+    ROADMAP,
+    FRONT_MATTER,
+    GROUP_EMPHASIS,
+]
 VALIDATED = VALIDATE.files["results_path"]
 CORPUS_FILES = files_of(CORPUS) + files_of(CODEBOOK)
 
@@ -187,6 +261,106 @@ rule salience:
         provenance=SALIENCE.provenance,
     params:
         **SALIENCE.params,
+    shell:
+        RUN_NOTEBOOK
+
+
+rule intersections:
+    input:
+        notebook=INTERSECTIONS.notebook,
+        code=modules(
+            "analysis/__init__.py",
+            "analysis/mentions.py",
+            "analysis/intersections.py",
+            "charts/intersections.py",
+            *[f.removeprefix(SRC) for f in FIGURES],
+        ),
+        data=CORPUS_FILES,
+        validated=VALIDATED,
+    output:
+        **INTERSECTIONS.files,
+        notebook=INTERSECTIONS.executed,
+        provenance=INTERSECTIONS.provenance,
+    params:
+        **INTERSECTIONS.params,
+    shell:
+        RUN_NOTEBOOK
+
+
+rule theory_of_change:
+    input:
+        notebook=THEORY_OF_CHANGE.notebook,
+        code=modules(
+            "inputs/models.py",
+            "charts/theory_of_change.py",
+            *[f.removeprefix(SRC) for f in FIGURES],
+        ),
+        data=["data/models/theory_of_change.yaml", *files_of(CODEBOOK)],
+    output:
+        **THEORY_OF_CHANGE.files,
+        notebook=THEORY_OF_CHANGE.executed,
+        provenance=THEORY_OF_CHANGE.provenance,
+    params:
+        **THEORY_OF_CHANGE.params,
+    shell:
+        RUN_NOTEBOOK
+
+
+rule roadmap:
+    input:
+        notebook=ROADMAP.notebook,
+        code=modules(
+            "analysis/__init__.py",
+            "analysis/roadmap.py",
+            "charts/roadmap.py",
+            *[f.removeprefix(SRC) for f in FIGURES],
+        ),
+        data=files_of("data/roadmap") + CORPUS_FILES,
+        table3=INTERSECTIONS.files["table3_path"],
+        validated=VALIDATED,
+    output:
+        **ROADMAP.files,
+        notebook=ROADMAP.executed,
+        provenance=ROADMAP.provenance,
+    params:
+        **ROADMAP.params,
+    shell:
+        RUN_NOTEBOOK
+
+
+rule front_matter:
+    input:
+        notebook=FRONT_MATTER.notebook,
+        code=modules(),
+        data=files_of("data/frontmatter"),
+    output:
+        **FRONT_MATTER.files,
+        notebook=FRONT_MATTER.executed,
+        provenance=FRONT_MATTER.provenance,
+    params:
+        **FRONT_MATTER.params,
+    shell:
+        RUN_NOTEBOOK
+
+
+rule group_emphasis:
+    input:
+        notebook=GROUP_EMPHASIS.notebook,
+        code=modules(
+            "analysis/__init__.py",
+            "analysis/mentions.py",
+            "analysis/group_emphasis.py",
+            "charts/group_emphasis.py",
+            *[f.removeprefix(SRC) for f in FIGURES],
+        ),
+        data=CORPUS_FILES,
+        validated=VALIDATED,
+    output:
+        **GROUP_EMPHASIS.files,
+        notebook=GROUP_EMPHASIS.executed,
+        provenance=GROUP_EMPHASIS.provenance,
+    params:
+        **GROUP_EMPHASIS.params,
     shell:
         RUN_NOTEBOOK
 

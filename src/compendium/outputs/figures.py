@@ -30,7 +30,7 @@ def set_style() -> None:
     matplotlib.rcParams.update(
         {
             "svg.hashsalt": "compendium",
-            "svg.fonttype": "path",
+            "svg.fonttype": "none",  # text stays text: searchable, accessible, testable
             "figure.dpi": 100,
             "savefig.dpi": 150,
             "savefig.bbox": "tight",

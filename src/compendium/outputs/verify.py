@@ -102,6 +102,8 @@ HEADLINE_RESULTS = {
     "interviews_in_person": ("participants", "modes.in_person"),
     "interviews_online_teams": ("participants", "modes.online"),
     "themes": ("salience", "n_themes"),
+    "high_intersections": ("intersections", "n_high"),
+    "roadmap_actions": ("roadmap", "n_actions"),
 }
 
 
@@ -123,10 +125,40 @@ def check_headlines(ctx: Context) -> Iterator[Comparison]:
         yield Comparison(f"headline.{item}", _text(published.at[item, "value"]), _text(value))
 
 
+def check_table3(ctx: Context) -> Iterator[Comparison]:
+    """All 21 cells of the upper triangle (the matrix is symmetric by construction)."""
+    rebuilt = ctx.table("table3_intersections.csv")
+    if rebuilt is None:
+        return
+    published = ctx.published["table3_intersections"]
+    codes = [c for c in published.columns if c in set(published["theme"])]
+    for i, a in enumerate(codes):
+        for b in codes[i + 1 :]:
+            pub = published.set_index("theme").at[a, b]
+            reb = rebuilt.set_index("theme").at[a, b] if a in set(rebuilt["theme"]) else ""
+            yield Comparison(f"table3[{a}-{b}]", _text(pub), _text(reb))
+
+
+def check_quote_index(ctx: Context) -> Iterator[Comparison]:
+    """Every printed appendix entry is rebuilt from the quotations, and nothing more."""
+    rebuilt = ctx.table("quote_index.csv")
+    if rebuilt is None or "quote_index" not in ctx.published:
+        return
+    keys = ["participant", "location"]
+    printed = ctx.published["quote_index"][keys].astype(str)
+    merged = rebuilt[keys].merge(printed, on=keys, how="outer", indicator=True)
+    for row in merged.itertuples():
+        published = "listed" if row._3 in {"both", "right_only"} else "absent"
+        rebuilt_value = "listed" if row._3 in {"both", "left_only"} else "absent"
+        yield Comparison(f"quote_index[{row.participant}@{row.location}]", published, rebuilt_value)
+
+
 CHECKS: list[Callable[[Context], Iterator[Comparison]]] = [
     check_table1,
     check_table2,
     check_headlines,
+    check_table3,
+    check_quote_index,
 ]
 
 
