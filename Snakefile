@@ -49,6 +49,7 @@ CORE = [
         "outputs/__init__.py",
         "outputs/files.py",
         "outputs/results.py",
+        "outputs/display.py",
         "schemas/coded_corpus.json",
     )
 ]

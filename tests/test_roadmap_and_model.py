@@ -1,0 +1,67 @@
+"""Table 4 coverage, Figure 1 drawn from data, group emphasis suppression."""
+
+import pandas as pd
+from conftest import ROOT
+from matplotlib.text import Annotation
+
+from compendium.analysis.group_emphasis import suppression_mask
+from compendium.analysis.roadmap import high_pair_coverage, pairs_of, unaddressed_high_pairs
+from compendium.charts.theory_of_change import theory_of_change_figure
+from compendium.inputs.models import load_theory_of_change, themes_on_nodes
+from compendium.inputs.packages import load_package
+
+CODES = ["G", "W", "D", "F", "L", "V", "S"]
+
+
+def test_pairs_of_themes_in_codebook_order():
+    assert pairs_of("S W", CODES) == ["W-S"]
+    assert pairs_of("F G V", CODES) == ["G-F", "G-V", "F-V"]
+
+
+def test_coverage_by_hand():
+    roadmap = pd.DataFrame(
+        {"row": [1, 2], "months": ["0-6", "6-12"], "action": ["a", "b"], "themes": ["G L", "D S"]}
+    )
+    coverage = high_pair_coverage(roadmap, ["G-L", "F-S"], CODES)
+    assert coverage["high_pairs_addressed"].tolist() == ["G-L", ""]
+    assert unaddressed_high_pairs(coverage, ["G-L", "F-S"]) == ["F-S"]
+
+
+def test_table4_data_has_ten_rows_in_printed_order():
+    roadmap = load_package(ROOT / "data" / "roadmap")["roadmap"]
+    assert roadmap["row"].tolist() == list(range(1, 11))
+    assert set(roadmap["months"]) == {"0-6", "6-12", "12-24"}
+
+
+def test_figure1_draws_every_node_and_edge_and_theme(codebook, tmp_path):
+    from compendium.outputs.figures import save_figure, set_style
+
+    set_style()
+    model = load_theory_of_change(
+        ROOT / "data" / "models" / "theory_of_change.yaml", codebook.codes
+    )
+    assert themes_on_nodes(model) == set(codebook.codes)
+    fig, alt = theory_of_change_figure(model, codebook.short_names())
+    ax = fig.axes[0]
+    arrows = [t for t in ax.texts if isinstance(t, Annotation) and t.arrow_patch is not None]
+    assert len(arrows) == model.graph.number_of_edges()
+    svg_path, _ = save_figure(fig, tmp_path / "fig1", title="Figure 1", alt=alt)
+    svg = svg_path.read_text()
+    for _, data in model.graph.nodes(data=True):
+        for word in data["label"].split():
+            assert word.replace("&", "&amp;") in svg, word
+        assert f"[{' '.join(data['themes'])}]" in svg
+    carried = {h for _, _, d in model.graph.edges(data=True) for h in d["h_intersections"]}
+    assert carried == {f"H{i}" for i in range(1, 7)}
+
+
+def test_suppression_hides_small_cells_and_their_complements():
+    counts = pd.DataFrame({"G1": [10, 3, 9], "G2": [10, 10, 2]}, index=["A", "B", "C"])
+    sizes = pd.Series({"G1": 10, "G2": 12})
+    mask = suppression_mask(counts, sizes, 5)
+    # A: G1 10/10 (complement 0: kept), G2 complement 2 -> suppressed, so G1 too (secondary).
+    assert mask.loc["A"].tolist() == [True, True]
+    # B: G1 = 3 -> primary; G2 complement 2 -> primary.
+    assert mask.loc["B"].tolist() == [True, True]
+    # no row is left with exactly one suppressed cell
+    assert (mask.sum(axis=1) != 1).all()
