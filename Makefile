@@ -28,7 +28,7 @@ $(STAMP): pyproject.toml requirements.lock
 
 reproduce: setup
 	$(BIN)/compendium validate $(CORPUS)
-	$(BIN)/snakemake --cores $(CORES) --config corpus=$(CORPUS) $(SNAKEMAKE_FLAGS)
+	$(BIN)/snakemake --cores $(CORES) --rerun-incomplete --config corpus=$(CORPUS) $(SNAKEMAKE_FLAGS)
 
 verify: setup
 	$(BIN)/compendium verify

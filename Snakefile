@@ -21,7 +21,6 @@ OUT = "" if CORPUS == DEFAULT_CORPUS else f"builds/{Path(CORPUS).name}/"
 CODEBOOK = "data/codebook"
 PUBLISHED = "data/published"
 SRC = "src/compendium/"
-FINDINGS = "" if CORPUS == DEFAULT_CORPUS else "--findings"
 
 # Analysis parameters (override with --config name=value).
 CONFIDENCE = float(config.get("confidence", 0.95))
@@ -93,10 +92,14 @@ class Step:
         }
 
 
+# papermill writes the executed notebook cell by cell, so it writes to a scratch file; the
+# cleaned copy then replaces the output atomically (an interrupted build leaves no half-written
+# notebook in reports/).
 RUN_NOTEBOOK = (
-    "papermill {input.notebook} {output.notebook} -k python3 --cwd . "
+    "scratch=$(mktemp --suffix=.ipynb) && "
+    "papermill {input.notebook} $scratch -k python3 --cwd . "
     "--no-progress-bar --log-level WARNING -y {params.yaml:q} > /dev/null "
-    "&& compendium clean-notebook {output.notebook} "
+    "&& compendium clean-notebook $scratch --out {output.notebook} && rm -f $scratch "
     "&& compendium provenance --step {rule} --notebook {input.notebook} "
     "--executed {output.notebook} --parameters {params.json:q} --corpus '{params.corpus}' "
     "--inputs {input} --outputs {params.outputs} --out {output.provenance}"
@@ -193,6 +196,21 @@ GROUP_EMPHASIS = Step(
     {"suppression_threshold": SUPPRESSION_THRESHOLD},
 )
 
+QUOTES = Step(
+    "quotes",
+    "notebooks/07_quotes.ipynb",
+    {
+        "quotes_dir": "data/extracts",
+        **CORPUS_INPUTS,
+        "table2_path": SALIENCE.files["table2_path"],
+    },
+    {
+        "quote_index_path": f"{OUT}reports/tables/quote_index.csv",
+        "quotes_per_theme_path": f"{OUT}reports/tables/quotes_per_theme.csv",
+        "results_path": f"{OUT}reports/results/quotes.json",
+    },
+)
+
 STEPS = [
     VALIDATE,
     PARTICIPANTS,
@@ -202,6 +220,7 @@ STEPS = [
     ROADMAP,
     FRONT_MATTER,
     GROUP_EMPHASIS,
+    QUOTES,
 ]
 VALIDATED = VALIDATE.files["results_path"]
 CORPUS_FILES = files_of(CORPUS) + files_of(CODEBOOK)
@@ -210,7 +229,6 @@ CORPUS_FILES = files_of(CORPUS) + files_of(CODEBOOK)
 rule all:
     input:
         f"{OUT}reports/manifest.json",
-        f"{OUT}reports/verification.csv",
 
 
 rule validate:
@@ -366,23 +384,96 @@ rule group_emphasis:
         RUN_NOTEBOOK
 
 
+rule quotes:
+    input:
+        notebook=QUOTES.notebook,
+        code=modules("analysis/__init__.py", "analysis/quotes.py"),
+        data=files_of("data/extracts") + CORPUS_FILES,
+        table2=SALIENCE.files["table2_path"],
+        validated=VALIDATED,
+    output:
+        **QUOTES.files,
+        notebook=QUOTES.executed,
+        provenance=QUOTES.provenance,
+    params:
+        **QUOTES.params,
+    shell:
+        RUN_NOTEBOOK
+
+
+# Verification and the report come after every analysis step.
+VERIFY = Step(
+    "verify",
+    "notebooks/90_verify.ipynb",
+    {
+        "published_dir": PUBLISHED,
+        "reports_dir": f"{OUT}reports",
+        "quotes_dir": "data/extracts",
+        "findings": CORPUS != DEFAULT_CORPUS,
+    },
+    {
+        "verification_path": f"{OUT}reports/verification.csv",
+        "audit_path": f"{OUT}reports/tables/quote_index_audit.csv",
+        "results_path": f"{OUT}reports/results/verify.json",
+    },
+    corpus=False,
+)
+REPORT = Step(
+    "report",
+    "notebooks/99_report.ipynb",
+    {"root": OUT or "."},
+    {
+        "report_html_path": f"{OUT}reports/report.html",
+        "report_pdf_path": f"{OUT}reports/report.pdf",
+    },
+)
+ANALYSIS_OUTPUTS = [f for s in STEPS for f in s.files.values()]
+ANALYSIS_PROVENANCE = [s.provenance for s in STEPS]
+
+
+rule verify:
+    input:
+        notebook=VERIFY.notebook,
+        code=modules(
+            "outputs/verify.py", "analysis/__init__.py", "analysis/quotes.py"
+        ),
+        published=files_of(PUBLISHED),
+        quotes=files_of("data/extracts"),
+        outputs=ANALYSIS_OUTPUTS,
+    output:
+        **VERIFY.files,
+        notebook=VERIFY.executed,
+        provenance=VERIFY.provenance,
+    params:
+        **VERIFY.params,
+    shell:
+        RUN_NOTEBOOK
+
+
+rule report:
+    input:
+        notebook=REPORT.notebook,
+        code=modules(
+            "outputs/report.py", "outputs/pdf.py", "templates/report.html.j2"
+        ),
+        outputs=ANALYSIS_OUTPUTS + list(VERIFY.files.values()),
+        provenance=ANALYSIS_PROVENANCE + [VERIFY.provenance],
+    output:
+        **REPORT.files,
+        notebook=REPORT.executed,
+        provenance=REPORT.provenance,
+    params:
+        **REPORT.params,
+    shell:
+        RUN_NOTEBOOK
+
+
 rule manifest:
     input:
-        fragments=[s.provenance for s in STEPS],
-        outputs=[f for s in STEPS for f in s.files.values()],
+        fragments=ANALYSIS_PROVENANCE + [VERIFY.provenance, REPORT.provenance],
+        outputs=ANALYSIS_OUTPUTS + list(VERIFY.files.values()) + list(REPORT.files.values()),
         code=[SRC + "outputs/provenance.py"],
     output:
         f"{OUT}reports/manifest.json",
     shell:
         "compendium manifest {input.fragments} --out {output}"
-
-
-rule verify:
-    input:
-        outputs=[f for s in STEPS for f in s.files.values()],
-        published=files_of(PUBLISHED),
-        code=[SRC + "outputs/verify.py"],
-    output:
-        f"{OUT}reports/verification.csv",
-    shell:
-        "compendium verify --published {PUBLISHED} --reports {OUT}reports {FINDINGS} > /dev/null"

@@ -92,8 +92,10 @@ def _manifest(args) -> int:
 def _clean_notebook(args) -> int:
     from compendium.outputs.notebooks import clean_executed_notebook
 
+    if args.out and len(args.notebooks) != 1:
+        raise SystemExit("clean-notebook: --out takes exactly one notebook")
     for path in args.notebooks:
-        clean_executed_notebook(path)
+        clean_executed_notebook(path, args.out or path)
     return 0
 
 
@@ -139,6 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("clean-notebook", help="strip volatile metadata from executed notebooks")
     p.add_argument("notebooks", nargs="+")
+    p.add_argument("--out", default="", help="write the cleaned copy here (atomically)")
     p.set_defaults(func=_clean_notebook)
     return parser
 

@@ -187,3 +187,49 @@ def write(corpus: SurrogateCorpus, directory: Path | str, name: str = "surrogate
     text = json.dumps(descriptor(name), indent=2, ensure_ascii=False) + "\n"
     written.append(write_text_atomic(directory / "datapackage.json", text))
     return written
+
+
+def scaled_corpus(
+    n_participants: int, segments_per_participant: int, seed: int = 0, linked_share: float = 0.15
+) -> SurrogateCorpus:
+    """A large synthetic corpus for scale tests and benchmarks (not calibrated), vectorised.
+
+    Groups cycle G1/G2/G3, everyone is analysed; each segment has a random theme and subtheme,
+    and a share ``linked_share`` of segments links a second, different theme.
+    """
+    rng = np.random.default_rng(seed)
+    width = max(2, len(str(n_participants)))
+    ids = np.array([f"S{k + 1:0{width}d}" for k in range(n_participants)])
+    groups = np.array(["G1", "G2", "G3"])[np.arange(n_participants) % 3]
+    participants = pd.DataFrame(
+        {
+            "participant_id": ids,
+            "group": groups,
+            "interview_mode": np.where(rng.random(n_participants) < 0.2, "in_person", "online"),
+            "status": "analysed",
+            "quotable": "yes",
+        }
+    )
+    n = n_participants * segments_per_participant
+    themes = np.array(THEME_ORDER)
+    theme_idx = rng.integers(0, len(themes), n)
+    offset = rng.integers(1, len(themes), n)
+    linked = rng.random(n) < linked_share
+    secondary = np.where(linked, themes[(theme_idx + offset) % len(themes)], None)
+    link_types = np.array(["dual_coded", "causal", "constraint", "co_occurrence"])
+    segments = pd.DataFrame(
+        {
+            "segment_id": np.char.add("g", np.arange(n).astype(str)),
+            "participant_id": np.repeat(ids, segments_per_participant),
+            "theme": themes[theme_idx],
+            "subtheme": np.array(SUBTHEMES)[rng.integers(0, 3, n)],
+            "secondary_theme": pd.array(secondary, dtype="string"),
+            "link_type": pd.array(
+                np.where(linked, link_types[rng.integers(0, 4, n)], None), dtype="string"
+            ),
+        }
+    )
+    group_table = pd.DataFrame(
+        {"group": ["G1", "G2", "G3"], "label": ["G1", "G2", "G3"], "typical_roles": ["", "", ""]}
+    )
+    return SurrogateCorpus(participants=participants, groups=group_table, segments=segments)

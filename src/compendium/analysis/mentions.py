@@ -6,6 +6,7 @@ as primary or as secondary (dual-coded / linked) theme.
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
 
@@ -22,6 +23,10 @@ def theme_mentions(segments: pd.DataFrame, analysed_ids) -> pd.DataFrame:
 def mention_matrix(segments: pd.DataFrame, analysed_ids, codes: list[str]) -> pd.DataFrame:
     """Boolean participants x themes matrix (every analysed participant is a row)."""
     mentions = theme_mentions(segments, analysed_ids)
-    matrix = pd.crosstab(mentions["participant_id"], mentions["theme"]).astype(bool)
     index = pd.Index(sorted(pd.Index(analysed_ids)), name="participant_id")
-    return matrix.reindex(index=index, columns=codes, fill_value=False)
+    rows = index.get_indexer(mentions["participant_id"])
+    cols = pd.Index(codes).get_indexer(mentions["theme"])
+    keep = (rows >= 0) & (cols >= 0)
+    matrix = np.zeros((len(index), len(codes)), dtype=bool)
+    matrix[rows[keep], cols[keep]] = True
+    return pd.DataFrame(matrix, index=index, columns=codes)

@@ -28,7 +28,11 @@ def clean_notebook(nb) -> None:
             cell.metadata.pop(key, None)
 
 
-def clean_executed_notebook(path: Path | str) -> Path:
+def clean_executed_notebook(path: Path | str, out: Path | str | None = None) -> Path:
+    """Clean ``path`` and write the result to ``out`` (default: in place), atomically."""
     nb = nbformat.read(path, as_version=4)
     clean_notebook(nb)
-    return write_text_atomic(path, nbformat.writes(nb) + "\n")
+    target = Path(out or path)
+    if "papermill" in nb.metadata:
+        nb.metadata["papermill"]["output_path"] = target.as_posix()
+    return write_text_atomic(target, nbformat.writes(nb) + "\n")

@@ -182,3 +182,12 @@ def run_checks(published_dir: Path | str, reports_dir: Path | str) -> pd.DataFra
 
 def write_verification(frame: pd.DataFrame, path: Path | str) -> Path:
     return write_csv(frame, path)
+
+
+def summarise(frame: pd.DataFrame) -> dict:
+    """Counts for prose: how many published values were compared and reproduced."""
+    return {
+        "total": int(len(frame)),
+        "matching": int(frame["match"].sum()),
+        "differing": int((~frame["match"]).sum()),
+    }

@@ -1,0 +1,208 @@
+"""Benchmarks for the whole pipeline (``make bench``); results go to benchmarks/results.md.
+
+Each benchmark measures two things side by side in one run and prints their ratio:
+
+1. clean rebuild: Snakemake on all cores vs a plain sequential loop of the same papermill
+   commands (taken from Snakemake's own dry run), each in a fresh copy of the sources;
+2. no-op rebuild: wall time and notebooks executed;
+3. one parameter changed (``intersections_high``): notebooks executed vs total;
+4. analytics on 10^4, 10^5, 10^6 segments: time and peak memory;
+5. the test suite's wall time (``make pytest``).
+
+Targets live here and in results.md, never in timed unit tests.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+WORK = ROOT / "benchmarks" / ".work"
+BIN = Path(sys.executable).parent
+CORES = os.cpu_count() or 1
+ENV = os.environ | {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+BUILT = {"figures", "reports", "builds"}
+
+
+def fresh_copy(name: str) -> Path:
+    target = WORK / name
+    shutil.rmtree(target, ignore_errors=True)
+    listed = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\n")
+    for item in filter(None, listed):
+        if item.split("/")[0] in BUILT or item.startswith("benchmarks/.work"):
+            continue
+        source = ROOT / item
+        if source.is_file():
+            (target / item).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / item)
+    return target
+
+
+def run(cmd: list[str] | str, cwd: Path, shell: bool = False) -> tuple[float, str]:
+    start = time.perf_counter()
+    result = subprocess.run(
+        cmd, cwd=cwd, env=ENV, shell=shell, capture_output=True, text=True, check=False
+    )
+    elapsed = time.perf_counter() - start
+    if result.returncode != 0:
+        raise RuntimeError(f"{cmd!r} failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}")
+    return elapsed, result.stdout + result.stderr
+
+
+def jobs_run(log: str) -> list[str]:
+    return [
+        line.split("rule ")[1].strip().rstrip(":")
+        for line in log.splitlines()
+        if line.startswith("rule ")
+    ]
+
+
+def planned_commands(cwd: Path) -> list[str]:
+    """The shell commands of a full build, in Snakemake's order (from a dry run)."""
+    _, out = run([str(BIN / "snakemake"), "-n", "-p", "--forceall", "--cores", "1"], cwd)
+    return [
+        line.strip()
+        for line in out.splitlines()
+        if line.strip().startswith(("scratch=", "compendium manifest"))
+    ]
+
+
+def bench_rebuild() -> dict:
+    sequential = fresh_copy("sequential")
+    commands = planned_commands(sequential)
+    start = time.perf_counter()
+    for command in commands:
+        for folder in (
+            "reports/tables",
+            "reports/notebooks",
+            "reports/provenance",
+            "reports/results",
+            "figures",
+        ):
+            (sequential / folder).mkdir(parents=True, exist_ok=True)
+        run(["bash", "-c", f"set -euo pipefail; {command}"], sequential)
+    t_sequential = time.perf_counter() - start
+    parallel = fresh_copy("parallel")
+    t_parallel, log = run([str(BIN / "snakemake"), "--cores", str(CORES)], parallel)
+    return {
+        "notebooks": sum("papermill" in c for c in commands),
+        "sequential_s": round(t_sequential, 1),
+        "snakemake_s": round(t_parallel, 1),
+        "ratio": round(t_parallel / t_sequential, 2),
+        "copy": parallel,
+        "jobs": len(jobs_run(log)),
+    }
+
+
+def bench_noop(copy: Path) -> dict:
+    times, executed = [], []
+    for _ in range(3):
+        elapsed, log = run([str(BIN / "snakemake"), "--cores", str(CORES)], copy)
+        times.append(elapsed)
+        executed.append(len([j for j in jobs_run(log) if j not in {"all"}]))
+    return {
+        "seconds_best": round(min(times), 2),
+        "seconds_all": [round(t, 2) for t in times],
+        "executed": max(executed),
+    }
+
+
+def bench_parameter(copy: Path, total: int) -> dict:
+    elapsed, log = run(
+        [str(BIN / "snakemake"), "--cores", str(CORES), "--config", "intersections_high=0.55"], copy
+    )
+    executed = [j for j in jobs_run(log) if j != "all"]
+    return {
+        "executed": executed,
+        "n_executed": len(executed),
+        "total": total,
+        "seconds": round(elapsed, 1),
+    }
+
+
+def bench_analytics() -> list[dict]:
+    rows = []
+    for n in (10_000, 100_000, 1_000_000):
+        _, out = run(
+            [str(BIN / "python"), str(ROOT / "benchmarks" / "analytics_scale.py"), str(n)], ROOT
+        )
+        rows.append(json.loads(out.strip().splitlines()[-1]))
+    return rows
+
+
+def bench_tests() -> dict:
+    elapsed, _ = run(["make", "-s", "pytest"], ROOT)
+    return {"seconds": round(elapsed, 1)}
+
+
+def write_results(rebuild, noop, parameter, analytics, tests) -> str:
+    a = {row["segments"]: row for row in analytics}
+    growth = [
+        round(a[10 * n]["seconds"] / a[n]["seconds"], 1)
+        for n in (10_000, 100_000)
+        if a[n]["seconds"] > 0
+    ]
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Measured {time.strftime('%Y-%m-%d')} by `make bench` on {platform.machine()}, {CORES} cores, "
+        f"Python {platform.python_version()}.",
+        "",
+        "| benchmark | measured | target | met |",
+        "| --- | --- | --- | --- |",
+        f"| clean rebuild, Snakemake `--cores {CORES}` vs sequential papermill loop ({rebuild['notebooks']} notebooks) "
+        f"| {rebuild['snakemake_s']} s vs {rebuild['sequential_s']} s = **{rebuild['ratio']}x** | at most 0.55x "
+        f"| {'yes' if rebuild['ratio'] <= 0.55 else 'no'} |",
+        f"| no-op rebuild | {noop['seconds_best']} s (runs: {noop['seconds_all']}), {noop['executed']} notebooks executed "
+        f"| at most 1.0 s, 0 notebooks | {'yes' if noop['seconds_best'] <= 1.0 and noop['executed'] == 0 else 'no'} |",
+        f"| one parameter changed (`intersections_high=0.55`) | {parameter['n_executed']} of {parameter['total']} jobs: "
+        f"{', '.join(parameter['executed'])} | only the dependants | see list |",
+        *[
+            f"| analytics on {row['segments']:,} segments | {row['seconds']} s, peak {row['peak_mb']} MB "
+            f"| 10^6 in at most 5 s and 1 GB | {'yes' if row['seconds'] <= 5 and row['peak_mb'] <= 1024 else 'no'} |"
+            for row in analytics
+        ],
+        f"| analytics growth for 10x data | {growth} x | at most 12x | {'yes' if all(g <= 12 for g in growth) else 'no'} |",
+        f"| test suite (`make pytest`, {CORES} workers) | {tests['seconds']} s | at most 180 s "
+        f"| {'yes' if tests['seconds'] <= 180 else 'no'} |",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    WORK.mkdir(parents=True, exist_ok=True)
+    print("clean rebuild: sequential loop vs Snakemake ...", flush=True)
+    rebuild = bench_rebuild()
+    print(rebuild, flush=True)
+    noop = bench_noop(rebuild["copy"])
+    print("no-op:", noop, flush=True)
+    parameter = bench_parameter(rebuild["copy"], rebuild["jobs"])
+    print("parameter:", parameter, flush=True)
+    analytics = bench_analytics()
+    print("analytics:", analytics, flush=True)
+    tests = bench_tests()
+    print("tests:", tests, flush=True)
+    text = write_results(rebuild, noop, parameter, analytics, tests)
+    notes = ROOT / "benchmarks" / "notes.md"
+    if notes.is_file():
+        text += "\n" + notes.read_text(encoding="utf-8")
+    (ROOT / "benchmarks" / "results.md").write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,191 @@
+"""The compendium's report: HTML from a Jinja2 template, every number from computed results.
+
+The template (``compendium/templates/report.html.j2``) holds the narrative; numbers come from
+``reports/results/*.json`` (written by the notebooks), tables from ``reports/tables/*.csv``,
+figures from ``figures/*.svg`` (embedded, with their alt text). Each table and figure gets a
+caption naming the notebook that made it, its parameters, the short sha256 of its inputs, a
+synthetic-data badge when it comes from the surrogate corpus, and what ``verify`` found.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+import pandas as pd
+from markupsafe import Markup
+
+from compendium.outputs.results import load_results
+
+SHORT_HASH = 10
+
+
+class Results(dict):
+    """Dict with attribute access, so the template reads ``r.participants.analysed``."""
+
+    def __getattr__(self, name):
+        try:
+            value = self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+        return Results(value) if isinstance(value, dict) else value
+
+
+@dataclass
+class ReportContext:
+    """Where the built outputs are, and what the provenance and verification say of them."""
+
+    root: Path
+    provenance: dict = field(default_factory=dict)
+    verification: pd.DataFrame | None = None
+    counter: dict = field(default_factory=lambda: {"table": 0, "figure": 0})
+
+    @classmethod
+    def load(cls, root: Path | str) -> ReportContext:
+        root = Path(root)
+        provenance = {}
+        for path in sorted((root / "reports" / "provenance").glob("*.json")):
+            provenance[path.stem] = json.loads(path.read_text(encoding="utf-8"))
+        verification_path = root / "reports" / "verification.csv"
+        verification = (
+            pd.read_csv(verification_path, dtype={"published": str, "rebuilt": str})
+            if verification_path.is_file()
+            else None
+        )
+        return cls(root=root, provenance=provenance, verification=verification)
+
+    # -- captions -------------------------------------------------------------------------
+    def verify_note(self, prefix: str | None) -> str:
+        if not prefix or self.verification is None:
+            return ""
+        rows = self.verification[self.verification["item"].str.startswith(prefix)]
+        if rows.empty:
+            return ""
+        n_ok = int(rows["match"].sum())
+        if n_ok == len(rows):
+            return f"Matches the published report: {n_ok} of {len(rows)} values reproduced."
+        return (
+            f"Differs from the published report: {len(rows) - n_ok} of {len(rows)} values "
+            "differ (see Verification)."
+        )
+
+    def caption_meta(self, step: str, verify: str | None) -> Markup:
+        record = self.provenance.get(step)
+        if record is None:
+            raise KeyError(f"no provenance recorded for step {step!r}")
+        params = {
+            k: v
+            for k, v in record["parameters"].items()
+            if not k.endswith(("_path", "_stem", "_dir")) and k != "model_path"
+        }
+        inputs = [
+            f"{Path(i['path']).name} {i['sha256'][:SHORT_HASH]}"
+            for i in record["inputs"]
+            if not i["path"].startswith(("src/", "notebooks/"))
+        ]
+        parts = [
+            f'<span class="badge synthetic">SYNTHETIC DATA</span>' if record["synthetic"] else "",
+            f"Made by <code>{html.escape(record['notebook'])}</code>",
+            "parameters: "
+            + (
+                ", ".join(
+                    f"<code>{html.escape(k)}={html.escape(str(v))}</code>"
+                    for k, v in params.items()
+                )
+                or "none"
+            ),
+            "inputs (sha256): " + ", ".join(f"<code>{html.escape(i)}</code>" for i in inputs),
+        ]
+        note = self.verify_note(verify)
+        if note:
+            cls = "match" if note.startswith("Matches") else "mismatch"
+            parts.append(f'<span class="verify {cls}">{html.escape(note)}</span>')
+        return Markup('<span class="meta">' + "; ".join(p for p in parts if p) + ".</span>")
+
+    def _number(self, kind: str) -> int:
+        self.counter[kind] += 1
+        return self.counter[kind]
+
+    # -- blocks ---------------------------------------------------------------------------
+    def table(
+        self,
+        name: str,
+        title: str,
+        step: str,
+        verify: str | None = None,
+        columns: list[str] | None = None,
+        wide: bool = False,
+    ) -> Markup:
+        frame = pd.read_csv(
+            self.root / "reports" / "tables" / name, dtype=str, keep_default_na=False
+        )
+        if columns:
+            frame = frame[columns]
+        number = self._number("table")
+        body = frame.to_html(
+            index=False, escape=True, border=0, classes=["data", "wide" if wide else "narrow"]
+        )
+        caption = (
+            f"<p class='caption'><strong>Table C{number}. {html.escape(title)}</strong> "
+            f"(<code>reports/tables/{html.escape(name)}</code>). {self.caption_meta(step, verify)}</p>"
+        )
+        return Markup(f"<div class='table-block' id='{html.escape(name)}'>{caption}{body}</div>")
+
+    def figure(self, stem: str, title: str, step: str, verify: str | None = None) -> Markup:
+        svg_path = self.root / "figures" / f"{stem}.svg"
+        svg = svg_path.read_text(encoding="utf-8")
+        match = re.search(r'aria-label="([^"]*)"', svg)
+        alt = html.unescape(match.group(1)) if match else title
+        data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+        number = self._number("figure")
+        return Markup(
+            f"<figure id='{html.escape(stem)}'><img src='data:image/svg+xml;base64,{data}' "
+            f"alt='{html.escape(alt, quote=True)}'/>"
+            f"<figcaption><strong>Figure C{number}. {html.escape(title)}</strong> "
+            f"(<code>figures/{html.escape(stem)}.svg</code>, <code>.png</code>). "
+            f"{self.caption_meta(step, verify)}</figcaption></figure>"
+        )
+
+    def has(self, relative: str) -> bool:
+        return (self.root / relative).is_file()
+
+
+def render_report(root: Path | str, template_dir: Path | str | None = None) -> str:
+    """Render the report HTML for the outputs under ``root``."""
+    root = Path(root)
+    context = ReportContext.load(root)
+    loader = (
+        jinja2.FileSystemLoader(str(template_dir))
+        if template_dir
+        else jinja2.PackageLoader("compendium", "templates")
+    )
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=jinja2.select_autoescape(["html", "j2"]),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    results = Results(load_results(root / "reports" / "results"))
+    verification = context.verification
+    summary = None
+    if verification is not None:
+        summary = {
+            "total": len(verification),
+            "matching": int(verification["match"].sum()),
+            "differing": verification[~verification["match"]].to_dict("records"),
+        }
+    template = env.get_template("report.html.j2")
+    return template.render(
+        r=results,
+        table=context.table,
+        figure=context.figure,
+        has=context.has,
+        verification=summary,
+        synthetic=any(p["synthetic"] for p in context.provenance.values()),
+    )

@@ -1,0 +1,124 @@
+"""The Snakefile declares every module each notebook really uses, and a no-op does nothing."""
+
+import ast
+import shlex
+import subprocess
+from pathlib import Path
+
+import nbformat
+import pytest
+from conftest import BIN, ROOT
+
+SRC = ROOT / "src"
+
+
+def module_file(name: str) -> Path | None:
+    base = SRC / Path(*name.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def compendium_imports(source: str, package: str = "") -> set[str]:
+    names = set()
+    for node in ast.walk(ast.parse(source)):
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.module.startswith("compendium")
+        ):
+            names.add(node.module)
+            for alias in node.names:  # "from compendium.analysis import salience"
+                if module_file(f"{node.module}.{alias.name}"):
+                    names.add(f"{node.module}.{alias.name}")
+        elif isinstance(node, ast.Import):
+            names.update(a.name for a in node.names if a.name.startswith("compendium"))
+    return names
+
+
+def closure(names: set[str]) -> set[Path]:
+    """Module files reached from ``names``, with their packages' __init__ files."""
+    seen: set[Path] = set()
+    todo = list(names)
+    while todo:
+        name = todo.pop()
+        parts = name.split(".")
+        for i in range(1, len(parts) + 1):
+            path = module_file(".".join(parts[:i]))
+            if path and path not in seen:
+                seen.add(path)
+                todo.extend(compendium_imports(path.read_text()))
+    return seen
+
+
+def notebook_imports(path: Path) -> set[str]:
+    nb = nbformat.read(path, as_version=4)
+    return set().union(*(compendium_imports(c.source) for c in nb.cells if c.cell_type == "code"))
+
+
+@pytest.fixture(scope="module")
+def planned_commands() -> list[list[str]]:
+    result = subprocess.run(
+        [str(BIN / "snakemake"), "-n", "-p", "--forceall", "--cores", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    commands = []
+    for line in result.stdout.splitlines():
+        if "papermill" in line and "--inputs" in line:
+            commands.append(shlex.split(line.strip()))
+    return commands
+
+
+def test_every_notebook_rule_is_planned(planned_commands):
+    notebooks = {tokens[tokens.index("papermill") + 1] for tokens in planned_commands}
+    assert notebooks == {f"notebooks/{p.name}" for p in (ROOT / "notebooks").glob("*.ipynb")}
+
+
+def test_declared_code_inputs_cover_every_imported_module(planned_commands):
+    for tokens in planned_commands:
+        notebook = tokens[tokens.index("papermill") + 1]
+        declared = set(tokens[tokens.index("--inputs") + 1 : tokens.index("--outputs")])
+        needed = {
+            p.relative_to(ROOT).as_posix() for p in closure(notebook_imports(ROOT / notebook))
+        }
+        missing = sorted(needed - declared)
+        assert not missing, f"{notebook}: modules used but not declared in the Snakefile: {missing}"
+        assert notebook in declared
+
+
+def test_no_op_rebuild_plans_no_job():
+    result = subprocess.run(
+        [str(BIN / "snakemake"), "-n", "--cores", "1"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "Nothing to be done" in result.stdout + result.stderr, result.stdout[-2000:]
+
+
+def test_changing_a_parameter_reruns_only_its_dependants():
+    result = subprocess.run(
+        [str(BIN / "snakemake"), "-n", "--cores", "1", "--config", "intersections_high=0.55"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    planned = {
+        line.split("rule ")[1].strip(":").strip()
+        for line in result.stdout.splitlines()
+        if line.startswith("rule ")
+    }
+    assert "intersections" in planned
+    assert not planned & {
+        "participants",
+        "salience",
+        "validate",
+        "theory_of_change",
+        "group_emphasis",
+    }
