@@ -10,7 +10,7 @@ def corpus_banner(corpus) -> Markdown:
     if corpus.synthetic:
         return Markdown(
             f"> **SYNTHETIC DATA.** Everything below is computed from the surrogate corpus "
-            f"`{corpus.name}` (synthetic participant identifiers), generated to match the published "
-            "aggregates. It describes no real participant."
+            f"`{corpus.name}` (synthetic participant identifiers), generated to match the "
+            "published aggregates. It describes no real participant."
         )
     return Markdown(f"> Computed from the coded corpus `{corpus.name}` (not synthetic).")

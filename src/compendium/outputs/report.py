@@ -89,7 +89,7 @@ class ReportContext:
             if not i["path"].startswith(("src/", "notebooks/"))
         ]
         parts = [
-            f'<span class="badge synthetic">SYNTHETIC DATA</span>' if record["synthetic"] else "",
+            '<span class="badge synthetic">SYNTHETIC DATA</span>' if record["synthetic"] else "",
             f"Made by <code>{html.escape(record['notebook'])}</code>",
             "parameters: "
             + (
@@ -132,7 +132,8 @@ class ReportContext:
         )
         caption = (
             f"<p class='caption'><strong>Table C{number}. {html.escape(title)}</strong> "
-            f"(<code>reports/tables/{html.escape(name)}</code>). {self.caption_meta(step, verify)}</p>"
+            f"(<code>reports/tables/{html.escape(name)}</code>). "
+            f"{self.caption_meta(step, verify)}</p>"
         )
         return Markup(f"<div class='table-block' id='{html.escape(name)}'>{caption}{body}</div>")
 
