@@ -28,6 +28,7 @@ $(STAMP): pyproject.toml requirements.lock
 
 reproduce: setup
 	$(BIN)/compendium validate $(CORPUS)
+	@find figures reports builds -name '.*.part' -delete 2>/dev/null || true
 	$(BIN)/snakemake --cores $(CORES) --rerun-incomplete --config corpus=$(CORPUS) $(SNAKEMAKE_FLAGS)
 
 verify: setup

@@ -121,6 +121,7 @@ PARTICIPANTS = Step(
         "table1_path": f"{OUT}reports/tables/table1_participants.csv",
         "results_path": f"{OUT}reports/results/participants.json",
     },
+    {"ijb_areas_total": int(config.get("ijb_areas_total", 30))},
 )
 SALIENCE = Step(
     "salience",

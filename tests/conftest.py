@@ -50,6 +50,7 @@ def tiny_corpus(tmp_path) -> Path:
             "interview_mode": "online",
             "status": "analysed",
             "quotable": "yes",
+            "area": "X1",
         },
         {
             "participant_id": "A2",
@@ -57,6 +58,7 @@ def tiny_corpus(tmp_path) -> Path:
             "interview_mode": "in_person",
             "status": "analysed",
             "quotable": "no",
+            "area": "X1",
         },
         {
             "participant_id": "A3",
@@ -64,6 +66,7 @@ def tiny_corpus(tmp_path) -> Path:
             "interview_mode": "online",
             "status": "analysed",
             "quotable": "yes",
+            "area": "X1",
         },
         {
             "participant_id": "A4",
@@ -71,6 +74,7 @@ def tiny_corpus(tmp_path) -> Path:
             "interview_mode": "",
             "status": "withdrawn",
             "quotable": "yes",
+            "area": "X1",
         },
     ]
     groups = [

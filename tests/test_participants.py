@@ -25,3 +25,4 @@ def test_headline_counts_by_hand(tiny_corpus, codebook):
     assert counts["interviewed_by_group"] == {"G1": 2, "G2": 2}
     assert counts["analysed_by_group"] == {"G1": 2, "G2": 1}
     assert counts["modes"] == {"in_person": 1, "online": 2}
+    assert counts["areas_represented"] == 1

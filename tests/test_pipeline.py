@@ -2,10 +2,13 @@
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from conftest import BIN, ROOT, copy_project
 
@@ -18,33 +21,83 @@ def built_files(root: Path) -> dict[str, bytes]:
     files = {}
     for folder in BUILT:
         for path in sorted((root / folder).rglob("*")):
-            if path.is_file():
+            if path.is_file() and not path.name.startswith("."):
                 files[path.relative_to(root).as_posix()] = path.read_bytes()
     return files
 
 
+def complete(path: Path) -> bool:
+    """Whether a built file is whole (parses, or ends as its format ends)."""
+    data = path.read_bytes()
+    if path.suffix == ".json":
+        json.loads(data)
+        return True
+    if path.suffix == ".ipynb":
+        return bool(json.loads(data)["cells"])
+    if path.suffix == ".csv":
+        return data.endswith(b"\n") and len(pd.read_csv(path, dtype=str).columns) > 0
+    ends = {
+        ".svg": b"</svg>\n",
+        ".png": b"IEND\xaeB`\x82",
+        ".html": b"</html>\n",
+        ".pdf": b"%%EOF\n",
+    }
+    return (
+        data.rstrip(b"\n").endswith(ends[path.suffix].rstrip(b"\n"))
+        if path.suffix in ends
+        else True
+    )
+
+
 @pytest.fixture(scope="module")
 def clean_build(tmp_path_factory):
-    """Build from a copy of the sources (no committed outputs) in a temporary directory."""
+    """Build from a copy of the sources (no committed outputs) in a temporary directory.
+
+    The first build is killed (SIGKILL, whole process group) once outputs start to appear;
+    what it left behind is recorded, then the build is resumed as `make reproduce` would.
+    """
     work = copy_project(tmp_path_factory.mktemp("rebuild"))
     env = os.environ | {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
     env.setdefault("SOURCE_DATE_EPOCH", "1767225600")
-    result = subprocess.run(
-        [str(BIN / "snakemake"), "--cores", "2", "--quiet", "all"],
+    command = [str(BIN / "snakemake"), "--cores", "2", "--quiet", "--rerun-incomplete", "all"]
+    first = subprocess.Popen(
+        command,
         cwd=work,
         env=env,
-        capture_output=True,
-        text=True,
-        check=False,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and first.poll() is None:
+        if len(list((work / "reports" / "tables").glob("*.csv"))) >= 2:
+            break
+        time.sleep(0.2)
+    time.sleep(1.5)
+    os.killpg(first.pid, signal.SIGKILL)
+    first.wait()
+    left = [
+        p
+        for folder in BUILT
+        if (work / folder).is_dir()
+        for p in (work / folder).rglob("*")
+        if p.is_file() and not p.name.startswith(".")
+    ]
+    broken = [str(p.relative_to(work)) for p in left if not complete(p)]
+    result = subprocess.run(command, cwd=work, env=env, capture_output=True, text=True, check=False)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    return work
+    return {"work": work, "left": left, "broken": broken}
+
+
+def test_interrupted_build_leaves_no_half_written_output(clean_build):
+    assert clean_build["left"], "the build was killed before writing anything"
+    assert not clean_build["broken"], clean_build["broken"]
 
 
 @pytest.mark.slow
 def test_clean_rebuild_gives_the_committed_bytes(clean_build):
     committed = built_files(ROOT)
-    rebuilt = built_files(clean_build)
+    rebuilt = built_files(clean_build["work"])
     assert sorted(rebuilt) == sorted(committed), "different sets of built files"
     differing = [name for name in committed if committed[name] != rebuilt[name]]
     assert not differing, f"rebuilt bytes differ: {differing}"

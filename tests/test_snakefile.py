@@ -122,3 +122,19 @@ def test_changing_a_parameter_reruns_only_its_dependants():
         "theory_of_change",
         "group_emphasis",
     }
+
+
+def test_cluster_profile_dry_run():
+    """The same Snakefile plans every step for a SLURM cluster (executor plugin, no runner)."""
+    result = subprocess.run(
+        [str(BIN / "snakemake"), "--profile", "profiles/slurm", "-n", "--forceall"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    text = result.stdout + result.stderr
+    assert "This was a dry-run" in text
+    for rule in ("validate", "salience", "intersections", "report", "manifest"):
+        assert rule in text

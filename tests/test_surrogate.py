@@ -50,6 +50,7 @@ def test_calibrated_exactly_to_the_published_aggregates(generated, codebook):
     for group, modes in TARGETS["modes_of_analysed"]["value"].items():
         assert table1.loc[group, "in_person"] == modes["in_person"]
         assert table1.loc[group, "online"] == modes["online"]
+    assert counts["areas_represented"] == TARGETS["ijb_areas"]["represented"]
     kmi = kmi_counts(corpus.segments, corpus.analysed["participant_id"], codebook.codes)
     assert kmi.to_dict() == TARGETS["kmi"]["value"]
 

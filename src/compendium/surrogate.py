@@ -74,6 +74,15 @@ def _roster(targets: dict, rng: np.random.Generator) -> pd.DataFrame:
     analysed = roster.index[roster["status"] == "analysed"].to_numpy()
     n_not_quotable = targets["not_quotable_analysed"]["value"]
     roster.loc[rng.choice(analysed, size=n_not_quotable, replace=False), "quotable"] = "no"
+    roster["area"] = ""
+    areas = targets["ijb_areas"]
+    codes = [f"A{k + 1:02d}" for k in range(areas["total"])]
+    represented = sorted(rng.choice(codes, size=areas["represented"], replace=False))
+    order = rng.permutation(analysed)
+    first = order[: len(represented)]  # each represented area gets at least one participant
+    roster.loc[first, "area"] = represented
+    rest = order[len(represented) :]
+    roster.loc[rest, "area"] = rng.choice(represented, size=len(rest))
     return roster
 
 

@@ -48,4 +48,5 @@ def headline_counts(participants: pd.DataFrame) -> dict:
         "interviewed_by_group": participants["group"].value_counts().sort_index().to_dict(),
         "analysed_by_group": analysed["group"].value_counts().sort_index().to_dict(),
         "modes": analysed["interview_mode"].value_counts().sort_index().to_dict(),
+        "areas_represented": int(analysed["area"].dropna().nunique()),
     }

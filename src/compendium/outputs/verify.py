@@ -102,6 +102,8 @@ HEADLINE_RESULTS = {
     "interviews_in_person": ("participants", "modes.in_person"),
     "interviews_online_teams": ("participants", "modes.online"),
     "themes": ("salience", "n_themes"),
+    "ijb_areas_represented": ("participants", "areas_represented"),
+    "ijb_areas_total": ("participants", "areas_total"),
     "high_intersections": ("intersections", "n_high"),
     "roadmap_actions": ("roadmap", "n_actions"),
 }
