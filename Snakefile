@@ -212,6 +212,17 @@ QUOTES = Step(
     },
 )
 
+CODEBOOK_PAGE = Step(
+    "codebook",
+    "notebooks/09_codebook.ipynb",
+    {"codebook_dir": CODEBOOK},
+    {
+        "codebook_page_path": f"{OUT}reports/codebook.md",
+        "results_path": f"{OUT}reports/results/codebook.json",
+    },
+    corpus=False,
+)
+
 STEPS = [
     VALIDATE,
     PARTICIPANTS,
@@ -222,6 +233,7 @@ STEPS = [
     FRONT_MATTER,
     GROUP_EMPHASIS,
     QUOTES,
+    CODEBOOK_PAGE,
 ]
 VALIDATED = VALIDATE.files["results_path"]
 CORPUS_FILES = files_of(CORPUS) + files_of(CODEBOOK)
@@ -398,6 +410,21 @@ rule quotes:
         provenance=QUOTES.provenance,
     params:
         **QUOTES.params,
+    shell:
+        RUN_NOTEBOOK
+
+
+rule codebook:
+    input:
+        notebook=CODEBOOK_PAGE.notebook,
+        code=modules("outputs/codebook_page.py"),
+        data=files_of(CODEBOOK),
+    output:
+        **CODEBOOK_PAGE.files,
+        notebook=CODEBOOK_PAGE.executed,
+        provenance=CODEBOOK_PAGE.provenance,
+    params:
+        **CODEBOOK_PAGE.params,
     shell:
         RUN_NOTEBOOK
 

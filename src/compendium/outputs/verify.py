@@ -105,6 +105,7 @@ HEADLINE_RESULTS = {
     "ijb_areas_represented": ("participants", "areas_represented"),
     "ijb_areas_total": ("participants", "areas_total"),
     "high_intersections": ("intersections", "n_high"),
+    "subthemes": ("codebook", "subthemes"),
     "roadmap_actions": ("roadmap", "n_actions"),
 }
 
