@@ -59,7 +59,7 @@ def clean_build(tmp_path_factory):
     work = copy_project(tmp_path_factory.mktemp("rebuild"))
     env = os.environ | {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
     env.setdefault("SOURCE_DATE_EPOCH", "1767225600")
-    command = [str(BIN / "snakemake"), "--cores", "2", "--quiet", "--rerun-incomplete", "all"]
+    command = [str(BIN / "snakemake"), "all", "--cores", "2", "--rerun-incomplete", "--quiet"]
     first = subprocess.Popen(
         command,
         cwd=work,
