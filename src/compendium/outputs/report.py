@@ -104,7 +104,7 @@ class ReportContext:
         note = self.verify_note(verify)
         if note:
             cls = "match" if note.startswith("Matches") else "mismatch"
-            parts.append(f'<span class="verify {cls}">{html.escape(note)}</span>')
+            parts.append(f'<span class="verify {cls}">{html.escape(note.rstrip("."))}</span>')
         return Markup('<span class="meta">' + "; ".join(p for p in parts if p) + ".</span>")
 
     def _number(self, kind: str) -> int:
