@@ -13,8 +13,6 @@
 import json
 from pathlib import Path
 
-import yaml
-
 DEFAULT_CORPUS = "data/coded/surrogate"
 CORPUS = str(config.get("corpus", DEFAULT_CORPUS)).rstrip("/")
 OUT = "" if CORPUS == DEFAULT_CORPUS else f"builds/{Path(CORPUS).name}/"
@@ -85,7 +83,6 @@ class Step:
     @property
     def params(self):
         return {
-            "yaml": yaml.safe_dump(self.parameters, sort_keys=True, allow_unicode=True),
             "json": json.dumps(self.parameters, sort_keys=True),
             "outputs": " ".join(sorted(self.files.values())),
             "corpus": self.corpus,
@@ -98,7 +95,7 @@ class Step:
 RUN_NOTEBOOK = (
     "scratch=$(mktemp --suffix=.ipynb) && "
     "papermill {input.notebook} $scratch -k python3 --cwd . "
-    "--no-progress-bar --log-level WARNING -y {params.yaml:q} > /dev/null "
+    "--no-progress-bar --log-level WARNING -y {params.json:q} > /dev/null "
     "&& compendium clean-notebook $scratch --out {output.notebook} && rm -f $scratch "
     "&& compendium provenance --step {rule} --notebook {input.notebook} "
     "--executed {output.notebook} --parameters {params.json:q} --corpus '{params.corpus}' "

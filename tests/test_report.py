@@ -39,7 +39,7 @@ def test_committed_report_is_what_the_template_renders():
 
 def test_every_figure_has_alt_text_and_every_output_a_caption():
     html = REPORT.read_text(encoding="utf-8")
-    assert html.count("<figure") >= 7
+    assert html.count("<figure") >= 6
     assert html.count("<img") == html.count(" alt='")
     assert "alt=''" not in html
     assert html.count("class='caption'") + html.count("<figcaption>") >= html.count("<figure") + 8
@@ -89,7 +89,7 @@ def test_report_in_headless_chromium(tmp_path):
         check=True,
     ).stdout
     assert dom.count("<table") >= 12
-    assert dom.count("<img") >= 7
+    assert dom.count("<img") >= 6
 
 
 @needs_browser
