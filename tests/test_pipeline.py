@@ -173,3 +173,32 @@ def test_verify_fails_on_a_changed_value(tmp_path):
     )
     assert result.returncode == 1
     assert "DIFF table2[F].kmi: published '42', rebuilt '41'" in result.stdout
+
+
+def test_no_op_rebuild_executes_nothing(clean_build):
+    result = subprocess.run(
+        [str(BIN / "snakemake"), "--cores", "2"],
+        cwd=clean_build["work"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "Nothing to be done" in result.stdout + result.stderr, result.stdout[-2000:]
+
+
+def test_changing_a_parameter_reruns_only_its_dependants(clean_build):
+    result = subprocess.run(
+        [str(BIN / "snakemake"), "-n", "--cores", "1", "--config", "intersections_high=0.55"],
+        cwd=clean_build["work"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    planned = {
+        line.split("rule ")[1].strip(":").strip()
+        for line in result.stdout.splitlines()
+        if line.startswith("rule ")
+    }
+    assert "intersections" in planned
+    untouched = {"participants", "salience", "validate", "theory_of_change", "group_emphasis"}
+    assert not planned & untouched, planned

@@ -90,40 +90,6 @@ def test_declared_code_inputs_cover_every_imported_module(planned_commands):
         assert notebook in declared
 
 
-def test_no_op_rebuild_plans_no_job():
-    result = subprocess.run(
-        [str(BIN / "snakemake"), "-n", "--cores", "1"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert "Nothing to be done" in result.stdout + result.stderr, result.stdout[-2000:]
-
-
-def test_changing_a_parameter_reruns_only_its_dependants():
-    result = subprocess.run(
-        [str(BIN / "snakemake"), "-n", "--cores", "1", "--config", "intersections_high=0.55"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    planned = {
-        line.split("rule ")[1].strip(":").strip()
-        for line in result.stdout.splitlines()
-        if line.startswith("rule ")
-    }
-    assert "intersections" in planned
-    assert not planned & {
-        "participants",
-        "salience",
-        "validate",
-        "theory_of_change",
-        "group_emphasis",
-    }
-
-
 def test_cluster_profile_dry_run():
     """The same Snakefile plans every step for a SLURM cluster (executor plugin, no runner)."""
     result = subprocess.run(

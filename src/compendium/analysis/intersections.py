@@ -137,7 +137,7 @@ def sensitivity(
     stats: pd.DataFrame, high_grid, medium_grid, default_high: float, default_medium: float
 ) -> pd.DataFrame:
     """For each (high, medium) on the grid: bands counted and pairs that change band."""
-    from tqdm.auto import tqdm
+    from tqdm import tqdm
 
     reference = band(stats["share_linking"], default_high, default_medium)
     rows = []
