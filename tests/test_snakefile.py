@@ -104,3 +104,32 @@ def test_cluster_profile_dry_run():
     assert "This was a dry-run" in text
     for rule in ("validate", "salience", "intersections", "report", "manifest"):
         assert rule in text
+
+
+def test_another_corpus_builds_under_its_own_folder(tiny_corpus):
+    """`make reproduce CORPUS=...` never writes over the surrogate's outputs."""
+    result = subprocess.run(
+        [
+            str(BIN / "snakemake"),
+            "-n",
+            "-p",
+            "--forceall",
+            "--cores",
+            "1",
+            "--config",
+            f"corpus={tiny_corpus}",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    text = result.stdout
+    assert f"builds/{tiny_corpus.name}/reports/report.html" in text
+    assert f"builds/{tiny_corpus.name}/figures/kmi.svg" in text
+    outputs = [line.split("output: ")[1] for line in text.splitlines() if "output: " in line]
+    assert outputs
+    for line in outputs:
+        for path in line.split(", "):
+            assert path.startswith(f"builds/{tiny_corpus.name}/"), path
+    assert '"findings": true' in text
