@@ -23,32 +23,19 @@ import sys
 import time
 from pathlib import Path
 
+from compendium.paths import copy_sources
+
 ROOT = Path(__file__).resolve().parents[1]
 WORK = ROOT / "benchmarks" / ".work"
 BIN = Path(sys.executable).parent
 CORES = os.cpu_count() or 1
 ENV = os.environ | {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
-BUILT = {"figures", "reports", "builds"}
 
 
 def fresh_copy(name: str) -> Path:
     target = WORK / name
     shutil.rmtree(target, ignore_errors=True)
-    listed = subprocess.run(
-        ["git", "ls-files", "-co", "--exclude-standard"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split("\n")
-    for item in filter(None, listed):
-        if item.split("/")[0] in BUILT or item.startswith("benchmarks/.work"):
-            continue
-        source = ROOT / item
-        if source.is_file():
-            (target / item).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target / item)
-    return target
+    return copy_sources(ROOT, target)
 
 
 def run(cmd: list[str] | str, cwd: Path, shell: bool = False) -> tuple[float, str]:
@@ -63,21 +50,36 @@ def run(cmd: list[str] | str, cwd: Path, shell: bool = False) -> tuple[float, st
 
 
 def jobs_run(log: str) -> list[str]:
-    return [
-        line.split("rule ")[1].strip().rstrip(":")
-        for line in log.splitlines()
-        if line.startswith("rule ")
-    ]
+    """Jobs Snakemake ran or planned, from its "Job stats" table (``all`` left out)."""
+    jobs, inside = [], False
+    for line in log.splitlines():
+        if line.startswith("Job stats:"):
+            if jobs:
+                break
+            inside = True
+            continue
+        if inside:
+            parts = line.split()
+            if len(parts) == 2 and parts[1].isdigit() and parts[0] not in {"total", "job", "all"}:
+                jobs.append(parts[0])
+            elif parts and parts[0] == "total":
+                inside = False
+    return jobs
+
+
+def notebook_of(command: str) -> str:
+    return command.split("papermill ")[1].split()[0] if "papermill " in command else "~"
 
 
 def planned_commands(cwd: Path) -> list[str]:
-    """The shell commands of a full build, in Snakemake's order (from a dry run)."""
+    """A full build's shell commands from Snakemake's dry run, notebooks in their numbered order."""
     _, out = run([str(BIN / "snakemake"), "-n", "-p", "--forceall", "--cores", "1"], cwd)
-    return [
-        line.strip()
+    commands = [
+        line.removeprefix("Shell command: ").strip()
         for line in out.splitlines()
-        if line.strip().startswith(("scratch=", "compendium manifest"))
+        if line.startswith("Shell command: ")
     ]
+    return sorted(commands, key=notebook_of)
 
 
 def bench_rebuild() -> dict:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +12,7 @@ import pytest
 
 from compendium import surrogate
 from compendium.inputs.codebook import load_codebook
+from compendium.paths import copy_sources
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -133,20 +133,5 @@ def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
 
 
 def copy_project(destination: Path, with_outputs: bool = False) -> Path:
-    """Copy the tracked source tree (not the venv, not built outputs unless asked)."""
-    listed = subprocess.run(
-        ["git", "ls-files", "-co", "--exclude-standard"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split("\n")
-    for name in filter(None, listed):
-        if not with_outputs and name.split("/")[0] in {"figures", "reports", "builds"}:
-            continue
-        source = ROOT / name
-        if source.is_file():
-            target = destination / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target)
-    return destination
+    """Copy the sources (not the venv, not built outputs unless asked) to ``destination``."""
+    return copy_sources(ROOT, destination, with_outputs)
