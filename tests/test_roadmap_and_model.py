@@ -65,3 +65,23 @@ def test_suppression_hides_small_cells_and_their_complements():
     assert mask.loc["B"].tolist() == [True, True]
     # no row is left with exactly one suppressed cell
     assert (mask.sum(axis=1) != 1).all()
+
+
+def test_tests_of_rows_with_suppressed_cells_are_hidden():
+    from compendium.analysis.group_emphasis import (
+        SUPPRESSED,
+        emphasis_summary,
+        group_emphasis_table,
+        group_tests,
+    )
+
+    counts = pd.DataFrame({"G1": [20, 12], "G2": [5, 19]}, index=["A", "B"])
+    sizes = pd.Series({"G1": 20, "G2": 20})
+    table = group_emphasis_table(counts, sizes, group_tests(counts, sizes), {"A": "a", "B": "b"}, 5)
+    rows = table.set_index("code")
+    assert rows.at["A", "p_value"] == "" or rows.at["A", "p_value"] != SUPPRESSED
+    assert rows.at["B", "G2_n"] == SUPPRESSED  # complement 1 < 5
+    assert rows.at["B", "p_value"] == SUPPRESSED and rows.at["B", "chi2"] == SUPPRESSED
+    summary = emphasis_summary(table)
+    assert summary["themes_tests_suppressed"] == 1
+    assert summary["themes_tested"] == 1

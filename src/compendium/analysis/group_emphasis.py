@@ -102,9 +102,30 @@ def group_emphasis_table(
         ]
         table[f"{group}_size"] = int(sizes[group])
     table["total_n"] = counts.sum(axis=1).to_numpy()
-    table["chi2"] = tests["chi2"].round(3).to_numpy()
-    table["p_value"] = tests["p_value"].round(4).to_numpy()
-    table["p_bh"] = tests["p_bh"].round(4).to_numpy()
+    # With the margins public, a row's chi-square (or p-value) can pin down its cells: a row
+    # with a suppressed cell shows no test statistics either.
+    hidden = mask.any(axis=1).to_numpy()
+    for column, values in (
+        ("chi2", tests["chi2"].round(3)),
+        ("p_value", tests["p_value"].round(4)),
+        ("p_bh", tests["p_bh"].round(4)),
+    ):
+        table[column] = [
+            SUPPRESSED if h else ("" if pd.isna(v) else f"{v:g}")
+            for h, v in zip(hidden, values, strict=True)
+        ]
     table["test"] = tests["test"].to_numpy()
     table["suppressed_cells"] = mask.sum(axis=1).to_numpy()
     return table
+
+
+def emphasis_summary(table: pd.DataFrame, alpha: float = 0.05) -> dict:
+    """What the table shows: themes with shown tests, and those below ``alpha`` after BH."""
+    shown = table[~table["p_bh"].isin([SUPPRESSED, ""])]
+    significant = shown.loc[pd.to_numeric(shown["p_bh"]) < alpha, "theme"].tolist()
+    return {
+        "themes_tested": int(len(shown)),
+        "themes_differing_bh05": significant,
+        "themes_tests_suppressed": int((table["p_bh"] == SUPPRESSED).sum()),
+        "suppressed_cells": int(table["suppressed_cells"].sum()),
+    }
