@@ -220,6 +220,17 @@ CODEBOOK_PAGE = Step(
     corpus=False,
 )
 
+COREQ = Step(
+    "coreq",
+    "notebooks/15_coreq.ipynb",
+    {"coreq_dir": "data/coreq"},
+    {
+        "checklist_path": f"{OUT}reports/tables/coreq_checklist.csv",
+        "results_path": f"{OUT}reports/results/coreq.json",
+    },
+    corpus=False,
+)
+
 STEPS = [
     VALIDATE,
     PARTICIPANTS,
@@ -231,6 +242,7 @@ STEPS = [
     GROUP_EMPHASIS,
     QUOTES,
     CODEBOOK_PAGE,
+    COREQ,
 ]
 VALIDATED = VALIDATE.files["results_path"]
 CORPUS_FILES = files_of(CORPUS) + files_of(CODEBOOK)
@@ -422,6 +434,21 @@ rule codebook:
         provenance=CODEBOOK_PAGE.provenance,
     params:
         **CODEBOOK_PAGE.params,
+    shell:
+        RUN_NOTEBOOK
+
+
+rule coreq:
+    input:
+        notebook=COREQ.notebook,
+        code=modules(),
+        data=files_of("data/coreq"),
+    output:
+        **COREQ.files,
+        notebook=COREQ.executed,
+        provenance=COREQ.provenance,
+    params:
+        **COREQ.params,
     shell:
         RUN_NOTEBOOK
 

@@ -77,3 +77,12 @@ def test_not_quotable_participant_is_never_quoted():
     assert quotes_of_unquotable(QUOTES, surrogate).empty
     # at most all analysed participants but the one who may not be quoted are quoted
     assert QUOTES["participant"].nunique() <= 44 - 1
+
+
+@pytest.mark.skipif(not REPORT.exists(), reason="the source documents are not beside the project")
+def test_coreq_snippets_are_verbatim_at_their_lines():
+    lines = REPORT.read_text(encoding="utf-8").split("\n")
+    checklist = load_package(ROOT / "data" / "coreq")["coreq_checklist"]
+    assert checklist["item"].tolist() == list(range(1, 33))
+    for row in checklist.dropna(subset=["snippet"]).itertuples():
+        assert row.snippet in lines[row.source_line - 1], row.item
