@@ -244,6 +244,9 @@ STEPS = [
     CODEBOOK_PAGE,
     COREQ,
 ]
+# Documentary steps (issue 5): rules/documents.smk declares them; include it, with
+# `STEPS += DOCUMENT_STEPS`, once data/documents/ holds the transcriptions (and move the
+# notebooks from notebooks/pending/ to notebooks/).
 VALIDATED = VALIDATE.files["results_path"]
 CORPUS_FILES = files_of(CORPUS) + files_of(CODEBOOK)
 

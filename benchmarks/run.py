@@ -77,7 +77,7 @@ def planned_commands(cwd: Path) -> list[str]:
     commands = [
         line.removeprefix("Shell command: ").strip()
         for line in out.splitlines()
-        if line.startswith("Shell command: ")
+        if line.startswith("Shell command: ") and line.strip() != "Shell command: None"
     ]
     return sorted(commands, key=notebook_of)
 
