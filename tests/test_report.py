@@ -44,6 +44,7 @@ def test_every_figure_has_alt_text_and_every_output_a_caption():
     assert "alt=''" not in html
     assert html.count("class='caption'") + html.count("<figcaption>") >= html.count("<figure") + 8
     assert "SYNTHETIC DATA" in html
+    assert "built-in method" not in html and "object at 0x" not in html and "Undefined" not in html
     assert "Made by <code>notebooks/" in html
 
 
