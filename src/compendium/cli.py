@@ -99,6 +99,16 @@ def _clean_notebook(args) -> int:
     return 0
 
 
+def _import_qdpx(args) -> int:
+    from compendium.inputs.codebook import load_codebook
+    from compendium.inputs.refi_qda import import_qdpx
+
+    report = import_qdpx(args.project, args.mapping, args.out, load_codebook(args.codebook))
+    for line in report.lines():
+        print(line)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="compendium", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -143,6 +153,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("notebooks", nargs="+")
     p.add_argument("--out", default="", help="write the cleaned copy here (atomically)")
     p.set_defaults(func=_clean_notebook)
+
+    p = sub.add_parser("import-qdpx", help="import a REFI-QDA project (.qdpx) as a coded corpus")
+    p.add_argument("project")
+    p.add_argument("--mapping", required=True, help="mapping YAML (docs/refi_qda_mapping.md)")
+    p.add_argument("--out", required=True, help="corpus folder, e.g. data/coded/<name>/")
+    p.add_argument("--codebook", default=DEFAULT_CODEBOOK)
+    p.set_defaults(func=_import_qdpx)
     return parser
 
 

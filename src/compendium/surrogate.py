@@ -242,3 +242,37 @@ def scaled_corpus(
         {"group": ["G1", "G2", "G3"], "label": ["G1", "G2", "G3"], "typical_roles": ["", "", ""]}
     )
     return SurrogateCorpus(participants=participants, groups=group_table, segments=segments)
+
+
+def second_coder(corpus, disagreement_rate: float, seed: int = 0) -> pd.DataFrame:
+    """A second coder's coding of every segment of ``corpus`` (``second_coding.csv`` format).
+
+    The second coder (``coder2``) assigns each segment the same themes as the corpus (its theme
+    and secondary theme), except that with probability ``disagreement_rate`` the primary theme
+    is replaced by another theme drawn uniformly from those the segment does not carry.
+    Returns a frame with columns segment_id, coder, theme, one row per theme assigned,
+    sorted by segment and theme (deterministic for a given seed).
+    """
+    if not 0 <= disagreement_rate <= 1:
+        raise ValueError("disagreement_rate must be between 0 and 1")
+    rng = np.random.default_rng(seed)
+    segments = corpus.segments
+    flips = rng.random(len(segments)) < disagreement_rate
+    picks = rng.random(len(segments))
+    rows = []
+    for flip, pick, seg in zip(
+        flips,
+        picks,
+        segments[["segment_id", "theme", "secondary_theme"]].itertuples(index=False),
+        strict=True,
+    ):
+        secondary = seg.secondary_theme if isinstance(seg.secondary_theme, str) else ""
+        theme = seg.theme
+        if flip:
+            others = [code for code in THEME_ORDER if code not in (seg.theme, secondary)]
+            theme = others[int(pick * len(others))]
+        rows.append((seg.segment_id, "coder2", theme))
+        if secondary:
+            rows.append((seg.segment_id, "coder2", secondary))
+    frame = pd.DataFrame(rows, columns=["segment_id", "coder", "theme"])
+    return frame.sort_values(["segment_id", "theme"], kind="stable").reset_index(drop=True)

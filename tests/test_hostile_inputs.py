@@ -1,0 +1,550 @@
+"""A catalogue of hostile and broken inputs, each refused cleanly by the ``compendium`` command.
+
+Every case runs the real command in a subprocess and checks: exit status 2, exactly one line
+on stderr naming the file and the row (or XML element) and field, no traceback, nothing
+created under the ``--out`` folder (nor anywhere in the working folder), and no file created or
+changed under ``figures/`` and ``reports/`` of the project.
+
+CSV injection: the importer refuses any text value that starts with ``=``, ``+``, ``-``, ``@``,
+tab or carriage return (it would run as a formula in a spreadsheet) rather than rewriting it;
+in a corpus package such a value is refused by the identifier pattern of the schema
+(``participant_id``).  Random corruptions (hypothesis) of a valid project and of a valid corpus
+always end in an :class:`InputError` or a valid result, never another exception.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import tempfile
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from conftest import ROOT, run_cli
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_refi_qda import CASES, MAPPING, SELECTIONS, VARIABLES, guid, project_xml, write_qdpx
+
+from compendium.inputs.corpus import load_corpus
+from compendium.inputs.errors import InputError
+from compendium.inputs.refi_qda import import_qdpx
+
+CODEBOOK = str(ROOT / "data" / "codebook")
+GOOD = project_xml()
+
+
+def build_running() -> bool:
+    """A Snakemake build holds a lock in the project: it is rewriting figures/ and reports/."""
+    locks = ROOT / ".snakemake" / "locks"
+    return locks.is_dir() and any(locks.iterdir())
+
+
+def tree_hashes(*folders: Path) -> dict[str, str]:
+    out = {}
+    for folder in folders:
+        if folder.exists():
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    out[str(path)] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return out
+
+
+# ------------------------------------------------------------------------ building cases
+
+
+def qdpx_case(xml=None, members=None, raw: bytes | None = None, mapping: str | None = None):
+    """A case for ``import-qdpx``: returns a builder of the command arguments."""
+
+    def build(work: Path) -> list[str]:
+        project = work / "project.qdpx"
+        if raw is not None:
+            project.write_bytes(raw)
+        else:
+            write_qdpx(project, GOOD if xml is None else xml, members)
+        mapping_path = work / "mapping.yaml"
+        if isinstance(mapping, bytes):
+            mapping_path.write_bytes(mapping)
+        else:
+            mapping_path.write_text(MAPPING.read_text() if mapping is None else mapping)
+        out = work / "data" / "coded" / "imported"
+        return ["import-qdpx", str(project), "--mapping", str(mapping_path), "--out", str(out)]
+
+    return build
+
+
+def csv_case(change):
+    """A case for ``validate`` on the tiny corpus edited by ``change(folder)``."""
+
+    def build(work: Path) -> list[str]:
+        from conftest import write_corpus
+
+        folder = work / "corpus"
+        write_corpus(folder, TINY["participants"], TINY["groups"], TINY["segments"])
+        change(folder)
+        return ["validate", str(folder)]
+
+    return build
+
+
+TINY = {
+    "participants": [
+        {"participant_id": "A1", "group": "G1", "interview_mode": "online",
+         "status": "analysed", "quotable": "yes", "area": "X1"},
+        {"participant_id": "A2", "group": "G2", "interview_mode": "in_person",
+         "status": "analysed", "quotable": "no", "area": "X1"},
+        {"participant_id": "A3", "group": "G2", "interview_mode": "",
+         "status": "withdrawn", "quotable": "yes", "area": ""},
+    ],
+    "groups": [
+        {"group": "G1", "label": "Leaders", "typical_roles": "Chief Officer"},
+        {"group": "G2", "label": "Members", "typical_roles": "Voting member"},
+    ],
+    "segments": [
+        {"segment_id": "x1", "participant_id": "A1", "theme": "G", "subtheme": "A",
+         "secondary_theme": "F", "link_type": "causal"},
+        {"segment_id": "x2", "participant_id": "A1", "theme": "W", "subtheme": "B",
+         "secondary_theme": "", "link_type": ""},
+        {"segment_id": "x3", "participant_id": "A2", "theme": "G", "subtheme": "C",
+         "secondary_theme": "", "link_type": ""},
+    ],
+}  # fmt: skip
+
+
+def edit(name: str, change):
+    def apply(folder: Path) -> None:
+        path = folder / f"{name}.csv"
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        change(frame).to_csv(path, index=False, lineterminator="\n")
+
+    return apply
+
+
+def cell(row: int, column: str, value: str):
+    def change(frame):
+        frame.loc[row, column] = value
+        return frame
+
+    return change
+
+
+def raw_bytes(name: str, transform):
+    def apply(folder: Path) -> None:
+        path = folder / name
+        path.write_bytes(transform(path.read_bytes()))
+
+    return apply
+
+
+def zip_bytes(members: dict[str, bytes], compression=zipfile.ZIP_DEFLATED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=compression) as archive:
+        for name, data in members.items():
+            info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+            info.compress_type = compression
+            archive.writestr(info, data)
+    return buffer.getvalue()
+
+
+def many_members(n: int) -> bytes:
+    return zip_bytes({"project.qde": GOOD.encode(), **{f"s/{k}.txt": b"" for k in range(n)}})
+
+
+def mapping_with(old: str, new: str) -> str:
+    text = MAPPING.read_text()
+    assert old in text, old
+    return text.replace(old, new, 1)
+
+
+def xml_with(old: str, new: str, xml: str = GOOD) -> str:
+    assert old in xml, old
+    return xml.replace(old, new, 1)
+
+
+P01 = CASES["P01"]
+BOMB = (
+    '<!DOCTYPE Project [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">'
+    '<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">]>\n'
+)
+BAD_GUID_CODE = f'<Code guid="{guid("code/Workforce")}"'
+DATE = 'origin="compendium tests"'
+LATIN1 = "Líderes".encode("latin-1")
+OUTSIDE = b'"../groups.csv"'
+XXE = '<!DOCTYPE Project [<!ENTITY e SYSTEM "file:///etc/passwd">]>\n'
+OTHER_CASES = {k: v for k, v in CASES.items() if k != "P01"}
+P01_NO_MODE = {k: v for k, v in P01.items() if k != "Mode"}
+FINANCE_CODE_DEF = f'<Code guid="{guid("nothing")}" name="Finance"'
+FINANCE_CODE_KEEP = f'<Code guid="{guid("code/Finance")}" name="Finance"'
+
+
+def with_entity(doctype: str, entity: str) -> str:
+    """The good project with ``doctype`` before the root and ``&entity;`` as its name."""
+    xml = xml_with("<Project ", doctype + "<Project ")
+    return xml.replace('name="Fixture project"', f'name="&{entity};"')
+
+
+# case name -> (builder, substrings the single stderr line must contain)
+CATALOGUE = {
+    # --- corpus packages (compendium validate) ---
+    "csv missing column": (
+        csv_case(edit("segments", lambda f: f.drop(columns=["theme"]))),
+        ["segments.csv", "row 1", "field 'theme'", "missing column"],
+    ),
+    "csv extra column": (
+        csv_case(edit("participants", lambda f: f.assign(name="Jane"))),
+        ["participants.csv", "row 1", "field 'name'", "unexpected column"],
+    ),
+    "csv wrong enum value": (
+        csv_case(edit("participants", cell(0, "interview_mode", "zoom"))),
+        ["participants.csv", "row 2", "field 'interview_mode'"],
+    ),
+    "csv unknown theme code": (
+        csv_case(edit("segments", cell(1, "theme", "X"))),
+        ["segments.csv", "row 3", "field 'theme'", "unknown theme code"],
+    ),
+    "csv duplicate participant id": (
+        csv_case(edit("participants", cell(1, "participant_id", "A1"))),
+        ["participants.csv", "row 3", "duplicate"],
+    ),
+    "csv duplicate segment id": (
+        csv_case(edit("segments", cell(2, "segment_id", "x1"))),
+        ["segments.csv", "row 4", "duplicate"],
+    ),
+    "csv segment of unknown participant": (
+        csv_case(edit("segments", cell(2, "participant_id", "Z9"))),
+        ["segments.csv", "row 4", "does not exist"],
+    ),
+    "csv segment of withdrawn participant": (
+        csv_case(edit("segments", cell(2, "participant_id", "A3"))),
+        ["segments.csv", "row 4", "field 'participant_id'", "withdrawn"],
+    ),
+    "csv empty file": (
+        csv_case(raw_bytes("groups.csv", lambda b: b"")),
+        ["groups.csv", "row 1", "empty"],
+    ),
+    "csv not UTF-8": (
+        csv_case(raw_bytes("groups.csv", lambda b: b.replace(b"Leaders", LATIN1))),
+        ["groups.csv", "row 2", "not UTF-8"],
+    ),
+    "csv byte-order mark": (
+        csv_case(raw_bytes("segments.csv", lambda b: b"\xef\xbb\xbf" + b)),
+        ["segments.csv", "row 1", "byte-order mark"],
+    ),
+    "csv very long area": (
+        csv_case(edit("participants", cell(0, "area", "A" * 5000))),
+        ["participants.csv", "row 2", "field 'area'"],
+    ),
+    "csv very long group label": (
+        csv_case(edit("groups", cell(0, "label", "L" * 100_000))),
+        ["groups.csv", "row 2", "field 'label'"],
+    ),
+    "csv injection in participant id": (
+        csv_case(edit("participants", cell(0, "participant_id", "=cmd|'/c calc'!A1"))),
+        ["participants.csv", "row 2", "field 'participant_id'"],
+    ),
+    "csv descriptor not JSON": (
+        csv_case(raw_bytes("datapackage.json", lambda b: b[:-40])),
+        ["datapackage.json", "not valid UTF-8 JSON"],
+    ),
+    "csv resource path outside the package": (
+        csv_case(raw_bytes("datapackage.json", lambda b: b.replace(b'"groups.csv"', OUTSIDE))),
+        ["datapackage.json", "field 'path'", "outside the package"],
+    ),
+    "csv subtheme out of range": (
+        csv_case(edit("segments", cell(0, "subtheme", "Z"))),
+        ["segments.csv", "row 2", "field 'subtheme'"],
+    ),
+    # --- mapping YAML (import-qdpx) ---
+    "yaml malformed": (
+        qdpx_case(mapping="codes:\n  Workforce: {theme: W, subtheme: A\ngroups: [\n"),
+        ["mapping.yaml", "row ", "not valid YAML"],
+    ),
+    "yaml not a mapping": (
+        qdpx_case(mapping="- just\n- a list\n"),
+        ["mapping.yaml", "expected a mapping"],
+    ),
+    "yaml unknown key": (
+        qdpx_case(mapping=mapping_with("groups:\n", "colours: red\ngroups:\n")),
+        ["mapping.yaml", "row ", "field 'colours'", "unknown key"],
+    ),
+    "yaml unknown theme": (
+        qdpx_case(mapping=mapping_with("{theme: F, subtheme: C}", "{theme: Q, subtheme: C}")),
+        ["mapping.yaml", "row ", "field 'theme'", "unknown theme code 'Q'"],
+    ),
+    "yaml unknown subtheme": (
+        qdpx_case(mapping=mapping_with("{theme: F, subtheme: C}", "{theme: F, subtheme: K}")),
+        ["mapping.yaml", "row ", "field 'subtheme'"],
+    ),
+    "yaml code not in the project": (
+        qdpx_case(mapping=mapping_with("  Memo: null", "  Memos: null")),
+        ["mapping.yaml", "row ", "field 'codes'", "'Memos' is not in the codebook"],
+    ),
+    "yaml alias bomb": (
+        qdpx_case(mapping="a: &a [x, x, x]\nb: &b [*a, *a, *a]\nc: [*b, *b, *b]\n"),
+        ["mapping.yaml", "row 2", "aliases"],
+    ),
+    "yaml not UTF-8": (
+        qdpx_case(mapping=mapping_with("leadership", "liderança").encode("latin-1")),
+        ["mapping.yaml", "row ", "not UTF-8"],
+    ),
+    "yaml injection in group label": (
+        qdpx_case(mapping=mapping_with("label: IJB voting members", "label: '=HYPERLINK(1)'")),
+        ["mapping.yaml", "field 'label'", "groups.G2.label", "formula"],
+    ),
+    # --- QDPX zip ---
+    "qdpx not a zip": (qdpx_case(raw=b"PK\x03\x04 this is not a zip"), ["project.qdpx", "not a"]),
+    "qdpx empty file": (qdpx_case(raw=b""), ["project.qdpx", "zip"]),
+    "qdpx member with ../ path": (
+        qdpx_case(members={"../../evil.sh": b"rm -rf /"}),
+        ["project.qdpx", "'../../evil.sh'", "'..' path"],
+    ),
+    "qdpx member with absolute path": (
+        qdpx_case(members={"/etc/cron.d/evil": b"* * * * * root sh"}),
+        ["project.qdpx", "'/etc/cron.d/evil'", "absolute"],
+    ),
+    "qdpx zip bomb": (
+        qdpx_case(members={"sources/zeros.txt": b"\0" * (30 * 2**20)}),
+        ["project.qdpx", "'sources/zeros.txt'", "compression ratio"],
+    ),
+    "qdpx too many members": (qdpx_case(raw=many_members(10_001)), ["project.qdpx", "members"]),
+    "qdpx missing project.qde": (
+        qdpx_case(raw=zip_bytes({"sources/a.txt": b"text"})),
+        ["project.qdpx", "no project.qde"],
+    ),
+    # --- project.qde XML ---
+    "xml external entity": (
+        qdpx_case(xml=with_entity(XXE, "e")),
+        ["project.qdpx!project.qde", "row 3", "external entity"],
+    ),
+    "xml billion laughs": (
+        qdpx_case(xml=with_entity(BOMB, "d")),
+        ["project.qdpx!project.qde", "DOCTYPE"],
+    ),
+    "xml doctype": (
+        qdpx_case(xml=xml_with("<Project ", "<!DOCTYPE Project>\n<Project ")),
+        ["project.qdpx!project.qde", "DOCTYPE"],
+    ),
+    "xml not well-formed": (
+        qdpx_case(xml=GOOD.replace("</Cases>", "</Casse>")),
+        ["project.qdpx!project.qde", "row 5", "not well-formed"],
+    ),
+    "xml not UTF-8": (
+        qdpx_case(xml=xml_with("P01", "Pé01").encode("latin-1")),
+        ["project.qdpx!project.qde", "row ", "not well-formed"],
+    ),
+    "xml wrong namespace": (
+        qdpx_case(xml=project_xml(namespace="urn:QDA-XML:project:2.0")),
+        ["project.qdpx!project.qde", "row 2", "/Project", "urn:QDA-XML:project:1.0"],
+    ),
+    "xml schema-invalid guid": (
+        qdpx_case(xml=xml_with(BAD_GUID_CODE, '<Code guid="not-a-guid"')),
+        [
+            "project.qdpx!project.qde",
+            "row 3",
+            "/Project/CodeBook/Codes/Code[2]",
+            "field 'guid'",
+            "schema",
+        ],
+    ),
+    "xml schema-invalid element": (
+        qdpx_case(xml=xml_with("<Variables>", "<Participants/><Variables>")),
+        ["project.qdpx!project.qde", "row ", "Participants", "schema"],
+    ),
+    "xml date out of range": (
+        qdpx_case(xml=xml_with(DATE, DATE + ' creationDateTime="2019-02-30T10:00:00"')),
+        ["project.qdpx!project.qde", "row 2", "/Project", "field 'creationDateTime'"],
+    ),
+    "xml coding of a code that does not exist": (
+        qdpx_case(
+            xml=GOOD.replace(guid("code/Finance"), guid("nothing")).replace(
+                FINANCE_CODE_DEF, FINANCE_CODE_KEEP
+            )
+        ),
+        ["project.qdpx!project.qde", "row 6", "CodeRef", "field 'targetGUID'", "does not exist"],
+    ),
+    "xml duplicate code guid": (
+        qdpx_case(xml=xml_with(BAD_GUID_CODE, f'<Code guid="{guid("code/Finance")}"')),
+        ["project.qdpx!project.qde", "row 3", "Code", "field 'guid'", "duplicate"],
+    ),
+    "xml end before start": (
+        qdpx_case(xml=xml_with('"100" endPosition="150"', '"100" endPosition="10"')),
+        ["project.qdpx!project.qde", "row 6", "PlainTextSelection[3]", "field 'endPosition'"],
+    ),
+    "case value not in the mapping": (
+        qdpx_case(xml=xml_with(">Face to face<", ">Carrier pigeon<")),
+        [
+            "project.qdpx!project.qde",
+            "row 5",
+            "/Project/Cases/Case[1]/VariableValue[2]",
+            "field 'Mode'",
+        ],
+    ),
+    "case named after a person": (
+        qdpx_case(xml=project_xml(cases={"Jane Doe": P01, **OTHER_CASES})),
+        [
+            "project.qdpx!project.qde",
+            "row 5",
+            "/Project/Cases/Case[1]",
+            "field 'name'",
+            "pseudonymous",
+        ],
+    ),
+    "case duplicate participant": (
+        qdpx_case(xml=xml_with('name="P02">', 'name="P01">')),
+        ["project.qdpx!project.qde", "row 5", "Case[2]", "duplicate participant id 'P01'"],
+    ),
+    "case injection in area": (
+        qdpx_case(xml=xml_with(">X2<", ">=cmd|' /C calc'!A0<")),
+        ["project.qdpx!project.qde", "row 5", "field 'Area'", "CSV injection"],
+    ),
+    "case very long area": (
+        qdpx_case(xml=xml_with(">X2<", ">" + "x" * 10_000 + "<")),
+        ["project.qdpx!project.qde", "row 5", "Case[2]", "field 'Area'", "longer than 32"],
+    ),
+    "case group not in the mapping": (
+        qdpx_case(xml=xml_with(">G3<", ">G9<")),
+        ["project.qdpx!project.qde", "row 5", "Case[4]", "field 'Group'", "'G9'"],
+    ),
+    "case analysed without mode": (
+        qdpx_case(xml=project_xml(cases={**CASES, "P01": P01_NO_MODE})),
+        ["project.qdpx!project.qde", "row 5", "Case[1]", "field 'Mode'", "no interview mode"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CATALOGUE))
+def test_hostile_input_is_refused_cleanly(case, tmp_path):
+    build, expected = CATALOGUE[case]
+    work = tmp_path / "work"
+    work.mkdir()
+    for name in ("figures", "reports"):  # relative output folders of the working directory
+        (work / name).mkdir()
+        (work / name / "kept.txt").write_text("unchanged\n")
+    args = build(work)
+    before_work = tree_hashes(work)
+    before_folders = sorted(str(p) for p in work.rglob("*") if p.is_dir())
+    before_outputs = tree_hashes(ROOT / "figures", ROOT / "reports")
+    result = run_cli(*args, "--codebook", CODEBOOK, cwd=work)
+    assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    line = lines[0]
+    assert line.startswith("error: ")
+    for text in expected:
+        assert text in line, (text, line)
+    assert result.stdout == ""
+    if "--out" in args:
+        assert not Path(args[args.index("--out") + 1]).exists()
+    assert tree_hashes(work) == before_work  # nothing created or changed in the working folder
+    folders_after = sorted(str(p) for p in work.rglob("*") if p.is_dir())
+    assert folders_after == before_folders  # not even an empty folder
+    if not build_running():  # a concurrent build in the project rewrites them legitimately
+        assert tree_hashes(ROOT / "figures", ROOT / "reports") == before_outputs
+
+
+def test_catalogue_size():
+    assert len(CATALOGUE) >= 30
+
+
+def test_import_refuses_to_write_into_a_foreign_folder(tmp_path):
+    project = write_qdpx(tmp_path / "p.qdpx")
+    out = tmp_path / "notes"
+    out.mkdir()
+    (out / "thesis.docx").write_bytes(b"precious")
+    result = run_cli(
+        "import-qdpx", str(project), "--mapping", str(MAPPING), "--out", str(out),
+        "--codebook", CODEBOOK,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert "not a coded corpus ('thesis.docx')" in result.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["thesis.docx"]
+
+
+# ----------------------------------------------------------------- property-based tests
+
+
+def _try_import(qdpx_bytes: bytes, codebook) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        project = Path(tmp) / "p.qdpx"
+        project.write_bytes(qdpx_bytes)
+        out = Path(tmp) / "out" / "c"
+        try:
+            import_qdpx(project, MAPPING, out, codebook)
+        except InputError as exc:
+            assert str(exc)
+            assert not out.exists()
+            assert sorted(p.name for p in (Path(tmp)).iterdir()) in (["p.qdpx"], ["out", "p.qdpx"])
+            if (Path(tmp) / "out").exists():
+                assert list((Path(tmp) / "out").iterdir()) == []
+        else:
+            load_corpus(out, codebook)
+
+
+GOOD_ZIP = zip_bytes({"project.qde": GOOD.encode()})
+SETTINGS = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+
+
+@SETTINGS
+@given(
+    edits=st.lists(
+        st.tuples(st.integers(0, len(GOOD_ZIP) - 1), st.integers(0, 255)), min_size=1, max_size=8
+    )
+)
+def test_random_byte_corruption_of_a_qdpx_is_a_clean_error(edits, codebook):
+    data = bytearray(GOOD_ZIP)
+    for position, value in edits:
+        data[position] = value
+    _try_import(bytes(data), codebook)
+
+
+@SETTINGS
+@given(
+    start=st.integers(0, len(GOOD) - 1),
+    length=st.integers(0, 40),
+    insert=st.text(alphabet=st.sampled_from(list('<>&"=/ x!{}-;#0P')), max_size=12),
+)
+def test_random_xml_corruption_is_a_clean_error(start, length, insert, codebook):
+    xml = GOOD[:start] + insert + GOOD[start + length :]
+    _try_import(zip_bytes({"project.qde": xml.encode()}), codebook)
+
+
+@SETTINGS
+@given(
+    data=st.data(),
+    table=st.sampled_from(["participants", "groups", "segments"]),
+)
+def test_random_csv_corruption_is_a_clean_error(data, table, codebook):
+    from conftest import write_corpus
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = write_corpus(
+            Path(tmp) / "c", TINY["participants"], TINY["groups"], TINY["segments"]
+        )
+        path = folder / f"{table}.csv"
+        raw = bytearray(path.read_bytes())
+        for _ in range(data.draw(st.integers(1, 4))):
+            position = data.draw(st.integers(0, len(raw) - 1))
+            raw[position] = data.draw(st.sampled_from(list(b',"\n\r=x\xff\x00 ;A1G')))
+        path.write_bytes(bytes(raw))
+        try:
+            load_corpus(folder, codebook)
+        except InputError as exc:
+            assert str(exc)
+
+
+def test_descriptor_of_import_names_no_absolute_path(tmp_path, codebook):
+    project = write_qdpx(tmp_path / "p.qdpx")
+    import_qdpx(project, MAPPING, tmp_path / "c", codebook)
+    text = (tmp_path / "c" / "datapackage.json").read_text()
+    assert str(tmp_path) not in text
+    assert json.loads(text)["synthetic"] is False
+
+
+def test_fixture_constants_are_consistent():
+    assert set(SELECTIONS) - {"Field notes"} == set(CASES)
+    assert "Area" in VARIABLES
