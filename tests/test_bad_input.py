@@ -58,6 +58,13 @@ CASES = {
         "participant_id",
     ),
     "bad status": ("participants", set_cell(0, "status", "maybe"), "participants.csv", 2, "status"),
+    "formula in a text cell": (
+        "groups",
+        set_cell(1, "typical_roles", "=cmd|'/c calc'!A1"),
+        "groups.csv",
+        3,
+        "typical_roles",
+    ),
 }
 
 

@@ -113,6 +113,30 @@ def check_analysed_have_mode(participants: pd.DataFrame, path: Path) -> None:
         )
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def check_no_formula_cells(frame: pd.DataFrame, path: Path) -> None:
+    """Refuse cells that a spreadsheet would run as a formula (CSV injection), e.g. ``=cmd|...``.
+
+    Outputs are opened in spreadsheets by reviewers; such a cell is refused, not rewritten.
+    """
+    for column in frame.columns:
+        values = frame[column]
+        if values.dtype != "string":
+            continue
+        bad = values.fillna("").str.startswith(FORMULA_START)
+        if bad.any():
+            i = bad.idxmax()
+            raise InputError(
+                path,
+                f"value {values[i]!r} starts like a spreadsheet formula (CSV injection); "
+                "remove the leading character",
+                row=_row(i),
+                field=column,
+            )
+
+
 def check_no_withdrawn_segments(
     segments: pd.DataFrame, participants: pd.DataFrame, path: Path
 ) -> None:
@@ -135,6 +159,8 @@ def load_corpus(directory: Path | str, codebook: Codebook) -> CodedCorpus:
     descriptor = read_descriptor(directory)
     tables = load_package(directory)
     segments_path = directory / "segments.csv"
+    for table in ("participants", "groups", "segments"):
+        check_no_formula_cells(tables[table], directory / f"{table}.csv")
     check_no_withdrawn_segments(tables["segments"], tables["participants"], segments_path)
     check_against_codebook(tables["segments"], codebook, segments_path)
     check_links(tables["segments"], segments_path)
