@@ -244,9 +244,10 @@ STEPS = [
     CODEBOOK_PAGE,
     COREQ,
 ]
-# Documentary steps (issue 5): rules/documents.smk declares them; include it, with
-# `STEPS += DOCUMENT_STEPS`, once data/documents/ holds the transcriptions (and move the
-# notebooks from notebooks/pending/ to notebooks/).
+# Documentary steps (timeline, MSG proposals, SPICe Annex A, persistence, source audit).
+include: "rules/documents.smk"
+
+STEPS += DOCUMENT_STEPS
 VALIDATED = VALIDATE.files["results_path"]
 CORPUS_FILES = files_of(CORPUS) + files_of(CODEBOOK)
 
@@ -490,8 +491,12 @@ rule verify:
     input:
         notebook=VERIFY.notebook,
         code=modules(
-            "outputs/verify.py", "analysis/__init__.py", "analysis/quotes.py"
+            "outputs/verify.py",
+            "outputs/verify_documents.py",
+            "analysis/__init__.py",
+            "analysis/quotes.py",
         ),
+        documents=files_of("data/documents"),
         published=files_of(PUBLISHED),
         quotes=files_of("data/extracts"),
         outputs=ANALYSIS_OUTPUTS,

@@ -10,7 +10,7 @@ FIGURE_CODE = [f.removeprefix(SRC) for f in FIGURES]
 
 TIMELINE = Step(
     "timeline",
-    "notebooks/pending/10_timeline.ipynb",
+    "notebooks/10_timeline.ipynb",
     {"documents_dir": DOCUMENTS},
     {
         "timeline_path": f"{OUT}reports/tables/timeline.csv",
@@ -22,7 +22,7 @@ TIMELINE = Step(
 )
 MSG_PROPOSALS = Step(
     "msg_proposals",
-    "notebooks/pending/11_msg_proposals.ipynb",
+    "notebooks/11_msg_proposals.ipynb",
     {"documents_dir": DOCUMENTS, "codebook_dir": CODEBOOK},
     {
         "proposals_path": f"{OUT}reports/tables/msg_proposals.csv",
@@ -36,7 +36,7 @@ MSG_PROPOSALS = Step(
 )
 EXPENDITURE = Step(
     "expenditure",
-    "notebooks/pending/12_expenditure.ipynb",
+    "notebooks/12_expenditure.ipynb",
     {"documents_dir": DOCUMENTS},
     {
         "check_path": f"{OUT}reports/tables/expenditure_check.csv",
@@ -46,7 +46,7 @@ EXPENDITURE = Step(
 )
 PERSISTENCE = Step(
     "persistence",
-    "notebooks/pending/13_persistence.ipynb",
+    "notebooks/13_persistence.ipynb",
     {"documents_dir": DOCUMENTS, "codebook_dir": CODEBOOK},
     {
         "table_path": f"{OUT}reports/tables/barrier_persistence.csv",
@@ -57,7 +57,7 @@ PERSISTENCE = Step(
 )
 SOURCE_AUDIT = Step(
     "source_audit",
-    "notebooks/pending/14_source_audit.ipynb",
+    "notebooks/14_source_audit.ipynb",
     {"documents_dir": DOCUMENTS},
     {
         "table_path": f"{OUT}reports/tables/source_discrepancies.csv",

@@ -36,7 +36,9 @@ def test_notebook_has_one_tagged_parameters_cell_and_no_outputs(path):
 
 
 def test_every_notebook_is_run_by_the_snakefile():
-    snakefile = (ROOT / "Snakefile").read_text()
+    snakefile = (ROOT / "Snakefile").read_text() + "".join(
+        p.read_text() for p in sorted((ROOT / "rules").glob("*.smk"))
+    )
     for path in NOTEBOOKS:
         assert f"notebooks/{path.name}" in snakefile, path.name
 

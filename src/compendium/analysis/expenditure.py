@@ -79,7 +79,9 @@ def _reason_amount(diff: float, items: pd.DataFrame, column: str) -> str:
 
 def expenditure_check(expenditure: pd.DataFrame) -> pd.DataFrame:
     """Printed vs recomputed for every total amount and every share, with reasons."""
-    ordered = expenditure.sort_values("row_order").reset_index(drop=True)
+    ordered = expenditure.sort_values("row_order")
+    # printed section headings carry no amounts: nothing to check on them
+    ordered = ordered.dropna(subset=[TOTAL, DELEGATED]).reset_index(drop=True)
     items = ordered[~ordered["is_total"].astype(bool)]
     recomputed = recomputed_totals(ordered).set_index("row_order")
     grand = recomputed.index.max()

@@ -67,3 +67,16 @@ def matrix_documents(table: pd.DataFrame) -> list[str]:
     """The document columns of a :func:`persistence_table`, in date order."""
     fixed = {"scope", "theme_code", "theme", "n_documents", "first", "last"}
     return [c for c in table.columns if c not in fixed]
+
+
+def document_labels(order: list[str], sources: pd.DataFrame) -> tuple[dict[str, str], str]:
+    """Tick labels ``doc (year)``, ``n.d.`` when a document prints no date, and the period."""
+    dates = sources.set_index("doc_id")["date"]
+    years = {doc: (str(dates[doc])[:4] if pd.notna(dates.get(doc)) else "n.d.") for doc in order}
+    labels = {doc: f"{doc}\n({years[doc]})" for doc in order}
+    dated = sorted(y for y in years.values() if y != "n.d.")
+    undated = sum(y == "n.d." for y in years.values())
+    period = f"documents of {dated[0]}-{dated[-1]}" if dated else "undated documents"
+    if undated:
+        period += f" and {undated} undated"
+    return labels, period

@@ -156,12 +156,19 @@ def check_quote_index(ctx: Context) -> Iterator[Comparison]:
         yield Comparison(f"quote_index[{row.participant}@{row.location}]", published, rebuilt_value)
 
 
+def _document_checks() -> list[Callable[[Context], Iterator[Comparison]]]:
+    from compendium.outputs.verify_documents import CHECKS as DOCUMENT_CHECKS
+
+    return list(DOCUMENT_CHECKS)
+
+
 CHECKS: list[Callable[[Context], Iterator[Comparison]]] = [
     check_table1,
     check_table2,
     check_headlines,
     check_table3,
     check_quote_index,
+    *_document_checks(),
 ]
 
 
