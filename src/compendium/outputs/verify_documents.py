@@ -29,17 +29,9 @@ DOCUMENTS = Path("data") / "documents"
 
 
 def _comparison(item: str, published, rebuilt) -> Comparison:
-    from compendium.outputs.verify import Comparison
+    from compendium.outputs.verify import Comparison, _text
 
     return Comparison(item, _text(published), _text(rebuilt))
-
-
-def _text(value) -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def _documents_table(name: str) -> pd.DataFrame | None:
