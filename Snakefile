@@ -25,6 +25,8 @@ CONFIDENCE = float(config.get("confidence", 0.95))
 INTERSECTIONS_HIGH = float(config.get("intersections_high", 0.5))
 INTERSECTIONS_MEDIUM = float(config.get("intersections_medium", 0.2))
 SUPPRESSION_THRESHOLD = int(config.get("suppression_threshold", 5))
+AGREEMENT_THRESHOLD = float(config.get("agreement_threshold", 0.6))
+AGREEMENT_UNIT = str(config.get("agreement_unit", "segment"))
 
 
 def files_of(folder):
@@ -231,6 +233,24 @@ COREQ = Step(
     corpus=False,
 )
 
+AGREEMENT = Step(
+    "agreement",
+    "notebooks/16_agreement.ipynb",
+    CORPUS_INPUTS,
+    {
+        "table_path": f"{OUT}reports/tables/agreement_by_theme.csv",
+        "disagreement_path": f"{OUT}reports/tables/agreement_primary_theme.csv",
+        "figure_stem": f"{OUT}figures/agreement",
+        "results_path": f"{OUT}reports/results/agreement.json",
+    },
+    {
+        "threshold": AGREEMENT_THRESHOLD,
+        "unit": AGREEMENT_UNIT,
+        "n_boot": 1000,
+        "seed": 0,
+    },
+)
+
 STEPS = [
     VALIDATE,
     PARTICIPANTS,
@@ -243,6 +263,7 @@ STEPS = [
     QUOTES,
     CODEBOOK_PAGE,
     COREQ,
+    AGREEMENT,
 ]
 # Documentary steps (timeline, MSG proposals, SPICe Annex A, persistence, source audit).
 include: "rules/documents.smk"
@@ -260,7 +281,7 @@ rule all:
 rule validate:
     input:
         notebook=VALIDATE.notebook,
-        code=modules(),
+        code=modules("cli.py", "inputs/second_coding.py"),
         data=CORPUS_FILES,
     output:
         **VALIDATE.files,
@@ -453,6 +474,28 @@ rule coreq:
         provenance=COREQ.provenance,
     params:
         **COREQ.params,
+    shell:
+        RUN_NOTEBOOK
+
+
+rule agreement:
+    input:
+        notebook=AGREEMENT.notebook,
+        code=modules(
+            "analysis/__init__.py",
+            "analysis/agreement.py",
+            "inputs/second_coding.py",
+            "charts/agreement.py",
+            *[f.removeprefix(SRC) for f in FIGURES],
+        ),
+        data=CORPUS_FILES,
+        validated=VALIDATED,
+    output:
+        **AGREEMENT.files,
+        notebook=AGREEMENT.executed,
+        provenance=AGREEMENT.provenance,
+    params:
+        **AGREEMENT.params,
     shell:
         RUN_NOTEBOOK
 

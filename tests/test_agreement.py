@@ -11,6 +11,7 @@ from compendium import surrogate
 from compendium.analysis import agreement
 from compendium.inputs.corpus import load_corpus
 from compendium.inputs.errors import InputError
+from compendium.inputs.second_coding import load_second_coding
 
 
 def test_cohen_kappa_hand_computed():
@@ -156,13 +157,121 @@ def test_load_second_coding_checks_rows(tmp_path):
     path = tmp_path / "second_coding.csv"
     path.write_text("segment_id,coder,theme\ns1,B,G\ns9,B,G\n")
     with pytest.raises(InputError) as info:
-        agreement.load_second_coding(tmp_path, segments, ["G", "W", "F"])
+        load_second_coding(tmp_path, segments, ["G", "W", "F"])
     assert (info.value.row, info.value.field) == (3, "segment_id")
     path.write_text("segment_id,coder,theme\ns1,B,Q\n")
     with pytest.raises(InputError) as info:
-        agreement.load_second_coding(tmp_path, segments, ["G", "W", "F"])
+        load_second_coding(tmp_path, segments, ["G", "W", "F"])
     assert (info.value.row, info.value.field) == (2, "theme")
     path.write_text("segment_id,coder,theme\ns1,B,G\ns2,B,\n")
-    frame = agreement.load_second_coding(tmp_path, segments, ["G", "W", "F"])
+    frame = load_second_coding(tmp_path, segments, ["G", "W", "F"])
     assert len(frame) == 2
-    assert agreement.load_second_coding(tmp_path / "none", segments, ["G"]) is None
+    assert load_second_coding(tmp_path / "none", segments, ["G"]) is None
+
+
+def test_primary_theme_disagreement_by_hand():
+    segments = pd.DataFrame(
+        {
+            "segment_id": ["s1", "s2", "s3", "s4"],
+            "participant_id": ["A", "A", "B", "C"],
+            "theme": ["G", "W", "G", "F"],
+        }
+    )
+    second = pd.DataFrame(
+        {
+            "segment_id": ["s1", "s2", "s2", "s3", "s1"],
+            "coder": ["B", "B", "B", "B", "C"],
+            "theme": ["G", "F", "G", "", "W"],
+        }
+    )
+    out = agreement.primary_theme_disagreement(segments, second).set_index("coder")
+    # coder B: s1 kept, s2 lost W (gave F and G), s3 assigned nothing -> 2 of 3 disagree
+    assert out.loc["B", "segments"] == 3 and out.loc["B", "participants"] == 2
+    assert out.loc["B", "primary_disagreement"] == pytest.approx(2 / 3)
+    assert out.loc["C", "primary_disagreement"] == 1.0  # coded s1 as W only
+
+
+def test_generator_check_reports_distance_in_standard_errors():
+    by_coder = pd.DataFrame(
+        {
+            "coder": ["coder2"],
+            "participants": [3],
+            "segments": [400],
+            "primary_disagreement": [0.13],
+        }
+    )
+    check = agreement.generator_check({"disagreement_rate": 0.1}, by_coder)
+    assert check["standard_error"] == pytest.approx(0.015)
+    assert check["z"] == pytest.approx(2.0)
+    assert agreement.generator_check(None, by_coder) is None
+
+
+def test_without_a_second_coding_the_step_still_reports(tmp_path):
+    from compendium.charts.agreement import agreement_figure
+
+    table = agreement.agreement_by_theme(_tiny_segments(), None, ["G", "W", "F"])
+    assert table.empty
+    assert agreement.agreement_summary(table, 0.6) == {
+        "available": False,
+        "threshold": 0.6,
+        "themes_flagged": [],
+    }
+    figure, alt = agreement_figure(table, {}, 0.6, "corpus 'x'", False)
+    assert "carries no second coding" in alt
+    assert agreement.primary_theme_disagreement(_tiny_segments(), None).empty
+
+
+def test_surrogate_descriptor_records_how_the_second_coder_was_made():
+    from compendium.inputs.packages import read_descriptor
+
+    targets = surrogate.load_targets(ROOT / "data" / "surrogate" / "targets.yaml")
+    descriptor = read_descriptor(ROOT / "data" / "coded" / "surrogate")
+    made = agreement.generated_with(descriptor)
+    assert made == {k: targets["second_coder"][k] for k in made}
+    assert set(made) == {"disagreement_rate", "participants_share", "seed"}
+    assert agreement.generated_with({"resources": [{"name": "segments"}]}) is None
+
+
+def _expected_kappa(segments: pd.DataFrame, theme: str, rate: float, n_themes: int) -> float:
+    """Kappa of the expected 2x2 table under the surrogate's second-coder model.
+
+    Independent of the implementation: coder 2 keeps a segment's secondary theme, drops the
+    primary theme with probability ``rate`` and then picks one of the themes the segment does
+    not carry, uniformly.
+    """
+    carried = segments["secondary_theme"].notna().to_numpy() + 1
+    primary = (segments["theme"] == theme).to_numpy()
+    secondary = (segments["secondary_theme"] == theme).fillna(False).to_numpy()
+    a = primary | secondary
+    b = np.where(primary, 1 - rate, np.where(secondary, 1.0, rate / (n_themes - carried)))
+    n11, n10 = b[a].sum(), (1 - b[a]).sum()
+    n01, n00 = b[~a].sum(), (1 - b[~a]).sum()
+    n = n11 + n10 + n01 + n00
+    observed = (n11 + n00) / n
+    chance = ((n11 + n10) * (n11 + n01) + (n01 + n00) * (n10 + n00)) / n**2
+    return (observed - chance) / (1 - chance)
+
+
+def test_built_agreement_agrees_with_the_rate_it_was_generated_with(surrogate_corpus):
+    """The committed agreement table is what the second coder's set rate predicts."""
+    import json
+
+    corpus, codebook = surrogate_corpus
+    results = json.loads((ROOT / "reports" / "results" / "agreement.json").read_text())
+    rate = results["generated_with"]["disagreement_rate"]
+    second = load_second_coding(corpus.directory, corpus.segments, codebook.codes)
+    doubly = corpus.segments[corpus.segments["segment_id"].isin(second["segment_id"])]
+    table = pd.read_csv(ROOT / "reports" / "tables" / "agreement_by_theme.csv")
+    assert list(table["theme"]) == codebook.codes
+    assert (table["n_units"] == len(doubly)).all()
+    # 1. the share of primary themes the second coder replaced is the set rate, up to chance
+    check = results["generator_check"]
+    assert check["segments"] == len(doubly) and check["rate_set"] == rate
+    assert abs(check["measured"] - rate) <= 3.29 * np.sqrt(rate * (1 - rate) / len(doubly))
+    # 2. given the realised share, each theme's kappa is what the model predicts (99.9 %)
+    for row in table.itertuples():
+        expected = _expected_kappa(doubly, row.theme, check["measured"], len(codebook.codes))
+        standard_error = (row.cohen_high - row.cohen_low) / (2 * 1.96)
+        assert abs(row.cohen_kappa - expected) <= 3.29 * standard_error, (row.theme, expected)
+        assert row.flag == (min(row.cohen_kappa, row.alpha) < results["threshold"])
+    assert results["available"] and results["corpus_synthetic"]

@@ -122,6 +122,15 @@ def edit(name: str, change):
     return apply
 
 
+def second_coding(text: str):
+    """Add a (not declared) second_coding.csv to the tiny corpus."""
+
+    def apply(folder: Path) -> None:
+        (folder / "second_coding.csv").write_text(text, encoding="utf-8")
+
+    return apply
+
+
 def cell(row: int, column: str, value: str):
     def change(frame):
         frame.loc[row, column] = value
@@ -187,6 +196,27 @@ def with_entity(doctype: str, entity: str) -> str:
 
 # case name -> (builder, substrings the single stderr line must contain)
 CATALOGUE = {
+    # --- a second coder's coding (compendium validate) ---
+    "second coding of an unknown segment": (
+        csv_case(second_coding("segment_id,coder,theme\nx1,B,G\nx9,B,G\n")),
+        ["second_coding.csv", "row 3", "field 'segment_id'", "unknown segment 'x9'"],
+    ),
+    "second coding with an unknown theme": (
+        csv_case(second_coding("segment_id,coder,theme\nx1,B,Q\n")),
+        ["second_coding.csv", "row 2", "field 'theme'", "unknown theme code 'Q'"],
+    ),
+    "second coding by 'primary'": (
+        csv_case(second_coding("segment_id,coder,theme\nx1,primary,G\n")),
+        ["second_coding.csv", "row 2", "field 'coder'"],
+    ),
+    "second coding with a formula cell": (
+        csv_case(second_coding("segment_id,coder,theme\nx1,=cmd|' /C calc'!A0,G\n")),
+        ["second_coding.csv", "row 2", "field 'coder'", "formula"],
+    ),
+    "second coding with a missing column": (
+        csv_case(second_coding("segment_id,theme\nx1,G\n")),
+        ["second_coding.csv", "row 1", "field 'coder'"],
+    ),
     # --- corpus packages (compendium validate) ---
     "csv missing column": (
         csv_case(edit("segments", lambda f: f.drop(columns=["theme"]))),

@@ -18,12 +18,12 @@ TARGETS = surrogate.load_targets(ROOT / "data" / "surrogate" / "targets.yaml")
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory):
     out = tmp_path_factory.mktemp("surrogate")
-    surrogate.write(surrogate.generate(TARGETS), out)
+    surrogate.write_from_targets(TARGETS, out)
     return out
 
 
 def test_same_seed_same_bytes(generated, tmp_path):
-    surrogate.write(surrogate.generate(TARGETS), tmp_path)
+    surrogate.write_from_targets(TARGETS, tmp_path)
     for path in sorted(generated.iterdir()):
         assert (tmp_path / path.name).read_bytes() == path.read_bytes(), path.name
 

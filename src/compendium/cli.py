@@ -23,15 +23,25 @@ EXIT_MISMATCH = 1
 def _validate(args) -> int:
     from compendium.inputs.codebook import load_codebook
     from compendium.inputs.corpus import load_corpus
+    from compendium.inputs.second_coding import load_second_coding
 
     codebook = load_codebook(args.codebook)
     corpus = load_corpus(args.corpus_dir, codebook)
+    second = load_second_coding(args.corpus_dir, corpus.segments, codebook.codes)
     kind = "synthetic" if corpus.synthetic else "not synthetic"
     withdrawn = len(corpus.participants) - corpus.n_analysed
+    coders = (
+        "no second coding"
+        if second is None
+        else (
+            f"second coding by {second['coder'].nunique()} coder(s) of "
+            f"{second['segment_id'].nunique()} segments"
+        )
+    )
     print(
         f"valid: {args.corpus_dir} ({kind}): {len(corpus.participants)} participants "
         f"({corpus.n_analysed} analysed, {withdrawn} withdrawn), "
-        f"{len(corpus.segments)} segments, {len(corpus.groups)} groups"
+        f"{len(corpus.segments)} segments, {len(corpus.groups)} groups, {coders}"
     )
     return 0
 
@@ -40,8 +50,7 @@ def _surrogate(args) -> int:
     from compendium import surrogate
 
     targets = surrogate.load_targets(args.targets)
-    corpus = surrogate.generate(targets)
-    written = surrogate.write(corpus, args.out)
+    written = surrogate.write_from_targets(targets, args.out)
     print(f"wrote {len(written)} files to {args.out} (synthetic, seed {targets['seed']})")
     return 0
 

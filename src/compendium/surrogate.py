@@ -157,9 +157,27 @@ def generate(targets: dict) -> SurrogateCorpus:
     return SurrogateCorpus(participants=roster, groups=groups, segments=segments)
 
 
-def descriptor(name: str = "surrogate") -> dict:
-    """The corpus descriptor, every description marked synthetic."""
+def second_coding_schema() -> dict:
+    """The resource descriptor of the optional ``second_coding.csv`` (no data)."""
+    text = resources.files("compendium.schemas").joinpath("second_coding.json").read_text()
+    return json.loads(text)
+
+
+def descriptor(name: str = "surrogate", second_coder_settings: dict | None = None) -> dict:
+    """The corpus descriptor, every description marked synthetic.
+
+    With ``second_coder_settings`` (the ``second_coder`` block of the targets) the package
+    also declares ``second_coding.csv`` and records how it was generated, so that the
+    agreement notebook can compare what it measures with the rate that was set.
+    """
     package = copy.deepcopy(corpus_schema())
+    if second_coder_settings is not None:
+        resource = second_coding_schema()
+        resource["generated_with"] = {
+            key: second_coder_settings[key]
+            for key in ("disagreement_rate", "participants_share", "seed")
+        }
+        package["resources"].append(resource)
     package["name"] = name
     package["title"] = "SYNTHETIC surrogate coded corpus (calibrated to the published aggregates)"
     package["description"] = SYNTHETIC_NOTE
@@ -174,18 +192,33 @@ def descriptor(name: str = "surrogate") -> dict:
     return package
 
 
-def write(corpus: SurrogateCorpus, directory: Path | str, name: str = "surrogate") -> list[Path]:
-    """Write the corpus as a data package; each file is replaced atomically."""
+def write(
+    corpus: SurrogateCorpus,
+    directory: Path | str,
+    name: str = "surrogate",
+    second_coding: pd.DataFrame | None = None,
+    second_coder_settings: dict | None = None,
+) -> list[Path]:
+    """Write the corpus as a data package; each file is replaced atomically.
+
+    ``second_coding`` (from :func:`second_coder`, generated with ``second_coder_settings``)
+    is written as ``second_coding.csv`` and declared in the descriptor.
+    """
+    if (second_coding is None) != (second_coder_settings is None):
+        raise ValueError("give second_coding and second_coder_settings together")
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     written = []
-    for table, frame in (
+    tables = [
         ("participants", corpus.participants),
         ("groups", corpus.groups),
         ("segments", corpus.segments),
-    ):
+    ]
+    if second_coding is not None:
+        tables.append(("second_coding", second_coding))
+    for table, frame in tables:
         written.append(write_text_atomic(directory / f"{table}.csv", csv_text(frame)))
-    text = json.dumps(descriptor(name), indent=2, ensure_ascii=False) + "\n"
+    text = json.dumps(descriptor(name, second_coder_settings), indent=2, ensure_ascii=False) + "\n"
     written.append(write_text_atomic(directory / "datapackage.json", text))
     return written
 
@@ -236,19 +269,30 @@ def scaled_corpus(
     return SurrogateCorpus(participants=participants, groups=group_table, segments=segments)
 
 
-def second_coder(corpus, disagreement_rate: float, seed: int = 0) -> pd.DataFrame:
-    """A second coder's coding of every segment of ``corpus`` (``second_coding.csv`` format).
+def second_coder(
+    corpus, disagreement_rate: float, seed: int = 0, participants_share: float = 1.0
+) -> pd.DataFrame:
+    """A second coder's coding of ``corpus`` (``second_coding.csv`` format).
 
-    The second coder (``coder2``) assigns each segment the same themes as the corpus (its theme
-    and secondary theme), except that with probability ``disagreement_rate`` the primary theme
-    is replaced by another theme drawn uniformly from those the segment does not carry.
-    Returns a frame with columns segment_id, coder, theme, one row per theme assigned,
-    sorted by segment and theme (deterministic for a given seed).
+    The second coder (``coder2``) double-codes every segment of a random share
+    ``participants_share`` of the analysed participants' transcripts (whole transcripts, as
+    double coding is usually done; at least two).  It assigns each segment the same themes as
+    the corpus (its theme and secondary theme), except that with probability
+    ``disagreement_rate`` the primary theme is replaced by another theme drawn uniformly from
+    those the segment does not carry.  Returns a frame with columns segment_id, coder, theme,
+    one row per theme assigned, sorted by segment and theme (deterministic for a given seed).
     """
     if not 0 <= disagreement_rate <= 1:
         raise ValueError("disagreement_rate must be between 0 and 1")
+    if not 0 < participants_share <= 1:
+        raise ValueError("participants_share must be in (0, 1]")
     rng = np.random.default_rng(seed)
     segments = corpus.segments
+    if participants_share < 1:
+        people = np.array(sorted(segments["participant_id"].unique()))
+        n = min(len(people), max(2, round(participants_share * len(people))))
+        chosen = rng.choice(people, size=n, replace=False)
+        segments = segments[segments["participant_id"].isin(chosen)]
     flips = rng.random(len(segments)) < disagreement_rate
     picks = rng.random(len(segments))
     rows = []
@@ -268,3 +312,18 @@ def second_coder(corpus, disagreement_rate: float, seed: int = 0) -> pd.DataFram
             rows.append((seg.segment_id, "coder2", secondary))
     frame = pd.DataFrame(rows, columns=["segment_id", "coder", "theme"])
     return frame.sort_values(["segment_id", "theme"], kind="stable").reset_index(drop=True)
+
+
+def write_from_targets(targets: dict, directory: Path | str, name: str = "surrogate") -> list[Path]:
+    """Generate the surrogate and, if the targets ask for one, its second coder; write both."""
+    corpus = generate(targets)
+    settings = targets.get("second_coder")
+    second = None
+    if settings is not None:
+        second = second_coder(
+            corpus,
+            settings["disagreement_rate"],
+            seed=settings["seed"],
+            participants_share=settings["participants_share"],
+        )
+    return write(corpus, directory, name, second_coding=second, second_coder_settings=settings)

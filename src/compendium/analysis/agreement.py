@@ -2,9 +2,10 @@
 
 The first coder is the corpus itself (``segments.csv``: a segment carries its ``theme`` and, if
 linked, its ``secondary_theme``).  Further coders are in ``second_coding.csv`` in the corpus
-folder, one row per (segment, coder, theme) a coder assigned; a row with an empty ``theme``
-records that the coder read the segment and assigned no theme (format:
-``docs/refi_qda_mapping.md``).  A coder only counts for the segments it has rows for.
+folder (read by :mod:`compendium.inputs.second_coding`), one row per (segment, coder, theme)
+a coder assigned; a row with an empty ``theme`` records that the coder read the segment and
+assigned no theme (format: ``docs/refi_qda_mapping.md``).  A coder only counts for the
+segments it has rows for.
 
 The unit of agreement is, by default, the **segment**: for each theme and each unit, a coder
 either assigns the theme (1) or not (0), so each theme is a binary rating.  With
@@ -25,60 +26,11 @@ below ``threshold``, or cannot be computed (no variation: every unit rated the s
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from compendium.inputs.errors import InputError
-
-PRIMARY = "primary"
-SECOND_CODING = "second_coding.csv"
-COLUMNS = ["segment_id", "coder", "theme"]
-
-
-def load_second_coding(
-    directory: Path | str, segments: pd.DataFrame, theme_codes: list[str]
-) -> pd.DataFrame | None:
-    """Read and check ``second_coding.csv`` of a corpus folder (None when there is none)."""
-    path = Path(directory) / SECOND_CODING
-    if not path.exists():
-        return None
-    from compendium.inputs.packages import check_encoding
-
-    check_encoding(path)
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise InputError(path, f"not a readable CSV table ({exc})") from None
-    if list(frame.columns) != COLUMNS:
-        missing = [c for c in COLUMNS if c not in frame.columns]
-        raise InputError(
-            path,
-            f"columns must be {', '.join(COLUMNS)} (found {', '.join(map(str, frame.columns))})",
-            row=1,
-            field=(missing or [None])[0],
-        )
-    known = set(segments["segment_id"])
-    codes = set(theme_codes)
-    for i, row in enumerate(frame.itertuples(index=False), start=2):
-        if row.segment_id not in known:
-            raise InputError(path, f"unknown segment {row.segment_id!r}", row=i, field="segment_id")
-        if not row.coder or row.coder == PRIMARY:
-            raise InputError(
-                path, f"coder must be a non-empty name other than {PRIMARY!r}", row=i, field="coder"
-            )
-        if row.theme and row.theme not in codes:
-            raise InputError(
-                path,
-                f"unknown theme code {row.theme!r} (codebook: {' '.join(theme_codes)})",
-                row=i,
-                field="theme",
-            )
-    dup = frame.duplicated(keep="first")
-    if dup.any():
-        raise InputError(path, "duplicate row", row=int(np.argmax(dup.to_numpy())) + 2)
-    return frame
+from compendium.inputs.second_coding import COLUMNS, PRIMARY
 
 
 def coding_long(segments: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
@@ -198,6 +150,22 @@ def bootstrap(statistic, matrix: np.ndarray, n_boot: int, seed: int, level: floa
     return float(low), float(high)
 
 
+TWO_CODER_COLUMNS = [
+    "theme",
+    "unit",
+    "n_units",
+    "n_coders",
+    "observed_agreement",
+    "cohen_kappa",
+    "cohen_low",
+    "cohen_high",
+    "alpha",
+    "alpha_low",
+    "alpha_high",
+    "flag",
+]
+
+
 def agreement_by_theme(
     segments: pd.DataFrame,
     second: pd.DataFrame,
@@ -208,7 +176,12 @@ def agreement_by_theme(
     n_boot: int = 1000,
     seed: int = 0,
 ) -> pd.DataFrame:
-    """One row per theme: units, coders, agreement statistics with 95 % intervals, and a flag."""
+    """One row per theme: units, coders, agreement statistics with 95 % intervals, and a flag.
+
+    Without a second coding (``second`` is None) the table has no rows.
+    """
+    if second is None or second.empty:
+        return pd.DataFrame(columns=TWO_CODER_COLUMNS)
     table = presence(coding_long(segments, second), themes, unit)
     coders = sorted(table.index.get_level_values("coder").unique(), key=lambda c: (c != PRIMARY, c))
     rows = []
@@ -240,3 +213,77 @@ def agreement_by_theme(
         )
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def generated_with(descriptor: dict) -> dict | None:
+    """How a synthetic second coding was generated (None for a real one).
+
+    The surrogate's descriptor records, on its ``second_coding`` resource, the disagreement
+    rate, share of transcripts and seed it was generated with (``compendium surrogate``).
+    """
+    for resource in descriptor.get("resources", []):
+        if resource.get("name") == "second_coding" and "generated_with" in resource:
+            return dict(resource["generated_with"])
+    return None
+
+
+def primary_theme_disagreement(segments: pd.DataFrame, second: pd.DataFrame | None) -> pd.DataFrame:
+    """Per other coder: segments coded, and the share whose primary theme it did not assign.
+
+    This is the quantity the surrogate's ``disagreement_rate`` sets, so on the surrogate it
+    checks the generator; on real data it is a plain, theme-free summary of disagreement.
+    """
+    if second is None:
+        second = pd.DataFrame(columns=COLUMNS)
+    coded = second[["segment_id", "coder"]].drop_duplicates()
+    assigned = second.merge(segments[["segment_id", "theme"]], on=["segment_id", "theme"])
+    kept = assigned[["segment_id", "coder"]].drop_duplicates().assign(kept=True)
+    merged = coded.merge(kept, on=["segment_id", "coder"], how="left")
+    merged["kept"] = merged["kept"].astype("boolean").fillna(False).astype(bool)
+    out = merged.groupby("coder").agg(segments=("segment_id", "size"), kept=("kept", "sum"))
+    out["primary_disagreement"] = 1 - out["kept"] / out["segments"]
+    participants = second.merge(segments[["segment_id", "participant_id"]], on="segment_id")
+    out["participants"] = participants.groupby("coder")["participant_id"].nunique()
+    return out.reset_index()[["coder", "participants", "segments", "primary_disagreement"]]
+
+
+def agreement_summary(table: pd.DataFrame, threshold: float) -> dict:
+    """What the report and the notebook's narrative say about the per-theme table."""
+    if table.empty:
+        return {"available": False, "threshold": threshold, "themes_flagged": []}
+    kappa = table["cohen_kappa"] if "cohen_kappa" in table else table["fleiss_kappa"]
+    return {
+        "available": True,
+        "threshold": threshold,
+        "unit": str(table["unit"].iloc[0]),
+        "units": int(table["n_units"].iloc[0]),
+        "coders": int(table["n_coders"].iloc[0]),
+        "kappa_statistic": "Cohen" if "cohen_kappa" in table else "Fleiss",
+        "kappa_min": float(kappa.min()),
+        "kappa_max": float(kappa.max()),
+        "alpha_min": float(table["alpha"].min()),
+        "alpha_max": float(table["alpha"].max()),
+        "themes_flagged": table.loc[table["flag"], "theme"].tolist(),
+    }
+
+
+def generator_check(generator: dict | None, by_coder: pd.DataFrame) -> dict | None:
+    """Compare a synthetic coder's measured primary-theme disagreement with its set rate.
+
+    Returns the rate, the measured share, the binomial standard error of a share at that rate
+    over the segments coded, and the difference in standard errors (None for real coding).
+    """
+    if generator is None or by_coder.empty:
+        return None
+    row = by_coder.iloc[0]
+    rate = float(generator["disagreement_rate"])
+    se = float(np.sqrt(rate * (1 - rate) / row["segments"]))
+    measured = float(row["primary_disagreement"])
+    return {
+        "coder": str(row["coder"]),
+        "rate_set": rate,
+        "measured": measured,
+        "segments": int(row["segments"]),
+        "standard_error": se,
+        "z": (measured - rate) / se if se > 0 else 0.0,
+    }

@@ -25,6 +25,16 @@ from compendium.outputs.results import load_results
 SHORT_HASH = 10
 
 
+def rounded(value: str, digits: int) -> str:
+    """A decimal number shown with ``digits`` decimals; any other cell unchanged."""
+    if "." not in value:
+        return value
+    try:
+        return f"{float(value):.{digits}f}"
+    except ValueError:
+        return value
+
+
 class Results(dict):
     """Dict with attribute access, so the template reads ``r.participants.analysed``."""
 
@@ -120,12 +130,15 @@ class ReportContext:
         verify: str | None = None,
         columns: list[str] | None = None,
         wide: bool = False,
+        digits: int | None = None,
     ) -> Markup:
         frame = pd.read_csv(
             self.root / "reports" / "tables" / name, dtype=str, keep_default_na=False
         )
         if columns:
             frame = frame[columns]
+        if digits is not None:
+            frame = frame.map(lambda value: rounded(value, digits))
         number = self._number("table")
         body = frame.to_html(
             index=False, escape=True, border=0, classes=["data", "wide" if wide else "narrow"]
