@@ -575,8 +575,13 @@ rule manifest:
     input:
         fragments=ANALYSIS_PROVENANCE + [VERIFY.provenance, REPORT.provenance],
         outputs=ANALYSIS_OUTPUTS + list(VERIFY.files.values()) + list(REPORT.files.values()),
-        code=[SRC + "outputs/provenance.py"],
+        code=[SRC + "outputs/provenance.py", SRC + "outputs/disclosure.py", SRC + "cli.py"],
     output:
         f"{OUT}reports/manifest.json",
+    params:
+        folders=f"{OUT}figures {OUT}reports",
     shell:
+        # No manifest (so no finished build) while an output would disclose an identity.
+        "compendium check-disclosure {params.folders} --corpus {CORPUS} "
+        "--threshold {SUPPRESSION_THRESHOLD} && "
         "compendium manifest {input.fragments} --out {output}"

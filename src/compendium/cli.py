@@ -1,4 +1,5 @@
-"""The ``compendium`` command: validate, surrogate, verify, provenance, manifest, clean-notebook.
+"""The ``compendium`` command: validate, surrogate, verify, import-qdpx, check-disclosure, and
+the build helpers provenance, manifest, clean-notebook.
 
 Bad input ends with one line ``error: FILE, row N, field 'F': what is wrong`` on stderr and
 exit status 2, never a traceback.
@@ -118,6 +119,38 @@ def _import_qdpx(args) -> int:
     return 0
 
 
+def _check_disclosure(args) -> int:
+    from compendium.inputs.packages import load_package
+    from compendium.outputs.disclosure import corpus_terms, scan, small_counts, unquotable_named
+
+    terms = None
+    if args.corpus:
+        tables = load_package(args.corpus, validate=False)
+        terms = corpus_terms(tables["participants"], tables["groups"])
+    files = sorted(p for folder in args.folders for p in Path(folder).rglob("*") if p.is_file())
+    problems = [
+        f"{d.path}, row {d.record}: participant {d.identifier!r} beside {d.attribute!r}"
+        for d in scan(files, terms)
+    ]
+    if terms is not None:
+        problems += [
+            f"{d.path}, row {d.record}: names {d.identifier!r}, who may not be quoted"
+            for d in unquotable_named(files, terms)
+        ]
+    problems += [
+        f"{c.path}, row {c.row}, field {c.field!r}: count {c.value} is below the suppression "
+        f"threshold {args.threshold}"
+        for c in small_counts(files, args.threshold)
+    ]
+    for line in problems[:20]:
+        print(f"disclosure: {line}", file=sys.stderr)
+    if problems:
+        print(f"{len(problems)} disclosure problem(s): do not share these outputs", file=sys.stderr)
+        return EXIT_MISMATCH
+    print(f"disclosure: {len(files)} files checked, nothing found")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="compendium", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -169,6 +202,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="corpus folder, e.g. data/coded/<name>/")
     p.add_argument("--codebook", default=DEFAULT_CODEBOOK)
     p.set_defaults(func=_import_qdpx)
+
+    p = sub.add_parser(
+        "check-disclosure",
+        help="fail if an output names a participant beside an attribute, or shows a small count",
+    )
+    p.add_argument("folders", nargs="+", help="output folders, e.g. figures reports")
+    p.add_argument("--corpus", default="", help="the corpus the outputs were built from")
+    p.add_argument("--threshold", type=int, default=5, help="suppression threshold")
+    p.set_defaults(func=_check_disclosure)
     return parser
 
 

@@ -1,0 +1,221 @@
+"""A REFI-QDA project run through the whole pipeline, as a researcher with real data would.
+
+The committed surrogate corpus is written out as a REFI-QDA project (cases with variables, one
+text source per interview, a code per theme/subtheme, overlapping selections for dual-coded
+segments, codings of a withdrawn case that must never be read), imported with
+``compendium import-qdpx`` into a copy of the project, and built with
+``make reproduce CORPUS=data/coded/roundtrip``.  The checks:
+
+* the outputs go to ``builds/roundtrip/`` and nothing under ``figures/`` or ``reports/``
+  changes (the surrogate's outputs are never overwritten);
+* they are labelled as made from a corpus that is *not* synthetic (manifest and report);
+* ``verify`` runs in findings mode and the build succeeds;
+* the tables that do not depend on link types equal the surrogate's own: the import loses
+  nothing that the analysis reads.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+from conftest import BIN, ROOT, copy_project
+from test_refi_qda import project_xml, write_qdpx
+
+SURROGATE = ROOT / "data" / "coded" / "surrogate"
+NAME = "roundtrip"
+TINY = "tiny"
+THEMES = ["G", "W", "D", "F", "L", "V", "S"]
+SUBTHEMES = ["A", "B", "C"]
+SPACING = 100  # characters between the starts of two segments in a source
+
+
+def surrogate_as_project() -> tuple[str, dict]:
+    """The surrogate corpus as REFI-QDA project XML, and the mapping that imports it back."""
+    participants = pd.read_csv(SURROGATE / "participants.csv", dtype=str, keep_default_na=False)
+    segments = pd.read_csv(SURROGATE / "segments.csv", dtype=str, keep_default_na=False)
+    groups = pd.read_csv(SURROGATE / "groups.csv", dtype=str, keep_default_na=False)
+    codes = {theme: False for theme in THEMES} | {
+        f"{t}/{s}": True for t in THEMES for s in SUBTHEMES
+    }
+    variables = {"Group": "Text", "Mode": "Text", "Status": "Text", "May quote": "Boolean",
+                 "Area": "Text"}  # fmt: skip
+    cases, selections = {}, {}
+    for row in participants.itertuples():
+        values = {"Group": row.group, "Status": row.status,
+                  "May quote": "true" if row.quotable == "yes" else "false"}  # fmt: skip
+        if row.interview_mode:
+            values["Mode"] = row.interview_mode
+        if row.area:
+            values["Area"] = row.area
+        cases[row.participant_id] = values
+        if row.status == "withdrawn":  # the transcript was coded before it was withdrawn
+            selections[row.participant_id] = [(0, 50, ["G/A"]), (100, 150, ["F/B"])]
+    for pid, own in segments.groupby("participant_id", sort=True):
+        spans = []
+        for k, seg in enumerate(own.itertuples()):
+            start = k * SPACING
+            spans.append((start, start + 60, [f"{seg.theme}/{seg.subtheme}"]))
+            if seg.secondary_theme:  # a second theme on an overlapping, later selection
+                spans.append((start + 30, start + 90, [f"{seg.secondary_theme}/A"]))
+        selections[pid] = spans
+    xml = project_xml(codes=codes, variables=variables, cases=cases, selections=selections)
+    mapping = {
+        "case_variables": {"group": "Group", "interview_mode": "Mode", "status": "Status",
+                           "quotable": "May quote", "area": "Area"},
+        "groups": {g.group: {"label": g.label, "typical_roles": g.typical_roles}
+                   for g in groups.itertuples()},
+        "codes": {f"{t}/{s}": {"theme": t, "subtheme": s} for t in THEMES for s in SUBTHEMES},
+    }  # fmt: skip
+    return xml, mapping
+
+
+def tree_hashes(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+@pytest.fixture(scope="module")
+def roundtrip(tmp_path_factory):
+    work = copy_project(tmp_path_factory.mktemp("qdpx_e2e"), with_outputs=True)
+    # `make` finds the installed environment as it would after `make setup` (stamp newer
+    # than pyproject.toml and the lock), so it does not reinstall anything.
+    venv = work / ".venv"
+    venv.mkdir()
+    (venv / "bin").symlink_to(BIN)
+    (venv / ".installed-stamp").touch()
+    xml, mapping = surrogate_as_project()
+    qdpx = write_qdpx(work / "exports" / "study.qdpx", xml)
+    mapping_path = work / "exports" / "mapping.yaml"
+    mapping_path.write_text(yaml.safe_dump(mapping, sort_keys=False), encoding="utf-8")
+    before = {folder: tree_hashes(work / folder) for folder in ("figures", "reports")}
+    env = os.environ | {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    imported = subprocess.run(
+        [str(BIN / "compendium"), "import-qdpx", str(qdpx), "--mapping", str(mapping_path),
+         "--out", f"data/coded/{NAME}"],
+        cwd=work, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert imported.returncode == 0, imported.stderr
+    built = subprocess.run(
+        ["make", "reproduce", f"CORPUS=data/coded/{NAME}", "CORES=2"],
+        cwd=work, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    # A very small project (3 analysed cases, 7 segments, no Leadership/Voice/Service-user
+    # codes): every step must still run, and verify must report differences, not fail.
+    tiny = write_qdpx(work / "exports" / "tiny.qdpx")
+    tiny_import = subprocess.run(
+        [str(BIN / "compendium"), "import-qdpx", str(tiny), "--mapping",
+         "data/coded/example_mapping.yaml", "--out", f"data/coded/{TINY}"],
+        cwd=work, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert tiny_import.returncode == 0, tiny_import.stderr
+    tiny_build = subprocess.run(
+        ["make", "reproduce", f"CORPUS=data/coded/{TINY}", "CORES=2"],
+        cwd=work, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert tiny_build.returncode == 0, tiny_build.stdout[-3000:] + tiny_build.stderr[-3000:]
+    return {"work": work, "before": before, "import": imported, "build": built}
+
+
+def test_import_reports_what_it_did(roundtrip):
+    out = roundtrip["import"].stdout
+    assert "46 participants (44 analysed, 2 withdrawn)" in out, out
+    assert "withdrawn" in out and "4 coding(s)" in out, out  # the withdrawn transcripts' codings
+
+
+def test_imported_corpus_equals_the_surrogate_up_to_link_types(roundtrip):
+    imported = roundtrip["work"] / "data" / "coded" / NAME
+    for table in ("participants", "groups"):
+        assert (imported / f"{table}.csv").read_bytes() == (SURROGATE / f"{table}.csv").read_bytes()
+    ours = pd.read_csv(imported / "segments.csv", dtype=str, keep_default_na=False)
+    theirs = pd.read_csv(SURROGATE / "segments.csv", dtype=str, keep_default_na=False)
+    columns = ["segment_id", "participant_id", "theme", "subtheme", "secondary_theme"]
+    pd.testing.assert_frame_equal(ours[columns], theirs[columns])
+    # REFI-QDA has no link types: every link becomes an overlap of two codings
+    assert set(ours.loc[ours["secondary_theme"] != "", "link_type"]) == {"dual_coded"}
+    descriptor = json.loads((imported / "datapackage.json").read_text())
+    assert descriptor["synthetic"] is False and descriptor["name"] == NAME
+
+
+def test_outputs_go_to_their_own_folder_and_the_surrogates_are_untouched(roundtrip):
+    work = roundtrip["work"]
+    for folder in ("figures", "reports"):
+        assert tree_hashes(work / folder) == roundtrip["before"][folder], folder
+    build = work / "builds" / NAME
+    for path in ("reports/report.html", "reports/report.pdf", "reports/manifest.json",
+                 "reports/verification.csv", "figures/kmi.svg", "figures/intersections.png",
+                 "figures/agreement.svg"):  # fmt: skip
+        assert (build / path).is_file(), path
+    names = {p.relative_to(build).as_posix() for p in build.rglob("*") if p.is_file()}
+    surrogate_names = {
+        p.relative_to(work).as_posix()
+        for folder in ("figures", "reports")
+        for p in (work / folder).rglob("*")
+        if p.is_file()
+    }
+    assert names == surrogate_names  # every output of the pipeline, and nothing else
+
+
+def test_outputs_are_labelled_not_synthetic(roundtrip):
+    build = roundtrip["work"] / "builds" / NAME
+    manifest = json.loads((build / "reports" / "manifest.json").read_text())
+    assert manifest["outputs"]
+    assert not any(entry["synthetic"] for entry in manifest["outputs"])
+    for entry in manifest["outputs"]:
+        assert not any(s["path"].startswith("data/coded/surrogate/") for s in entry["inputs"])
+    report = (build / "reports" / "report.html").read_text()
+    assert "SYNTHETIC DATA</span>" not in report
+    assert f"Built from the coded corpus <code>{NAME}</code>" in report
+
+
+def test_verify_reports_findings_without_failing_the_build(roundtrip):
+    build = roundtrip["work"] / "builds" / NAME
+    verification = pd.read_csv(build / "reports" / "verification.csv")
+    assert len(verification) > 100
+    # the import lost nothing the analysis reads, so the published values are reproduced
+    assert verification["match"].all(), verification[~verification["match"]].head()
+    provenance = json.loads((build / "reports" / "provenance" / "verify.json").read_text())
+    assert provenance["parameters"]["findings"] is True
+
+
+@pytest.mark.parametrize(
+    "table",
+    ["table1_participants.csv", "table2_kmi.csv", "table3_intersections.csv",
+     "table4_roadmap.csv", "group_emphasis.csv", "quotes_per_theme.csv"],
+)  # fmt: skip
+def test_tables_equal_the_surrogates(roundtrip, table):
+    work = roundtrip["work"]
+    rebuilt = (work / "builds" / NAME / "reports" / "tables" / table).read_bytes()
+    assert rebuilt == (work / "reports" / "tables" / table).read_bytes()
+
+
+def test_no_second_coding_is_reported_as_such(roundtrip):
+    build = roundtrip["work"] / "builds" / NAME
+    results = json.loads((build / "reports" / "results" / "agreement.json").read_text())
+    assert results["available"] is False
+    report = (build / "reports" / "report.html").read_text()
+    assert "carries no second coding" in report
+
+
+def test_a_tiny_project_builds_and_its_differences_are_findings(roundtrip):
+    work = roundtrip["work"]
+    build = work / "builds" / TINY
+    assert (build / "reports" / "report.pdf").is_file()
+    verification = pd.read_csv(build / "reports" / "verification.csv")
+    assert not verification["match"].all()  # 3 analysed participants are not the study's 44
+    kmi = pd.read_csv(build / "reports" / "tables" / "table2_kmi.csv")
+    assert kmi["n_analysed"].eq(3).all()
+    report = (build / "reports" / "report.html").read_text()
+    assert "differ:" in report and "SYNTHETIC DATA</span>" not in report
+    for folder in ("figures", "reports"):  # still nothing of the surrogate's touched
+        assert tree_hashes(work / folder) == roundtrip["before"][folder], folder
