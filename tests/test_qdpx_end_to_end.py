@@ -2,7 +2,8 @@
 
 The committed surrogate corpus is written out as a REFI-QDA project (cases with variables, one
 text source per interview, a code per theme/subtheme, overlapping selections for dual-coded
-segments, codings of a withdrawn case that must never be read), imported with
+segments, codings of a withdrawn case that must never be read, and the synthetic second
+coder's codings made by a second user of the project), imported with
 ``compendium import-qdpx`` into a copy of the project, and built with
 ``make reproduce CORPUS=data/coded/roundtrip``.  The checks:
 
@@ -31,6 +32,7 @@ from test_refi_qda import project_xml, write_qdpx
 SURROGATE = ROOT / "data" / "coded" / "surrogate"
 NAME = "roundtrip"
 TINY = "tiny"
+PRIMARY = "Primary coder"
 THEMES = ["G", "W", "D", "F", "L", "V", "S"]
 SUBTHEMES = ["A", "B", "C"]
 SPACING = 100  # characters between the starts of two segments in a source
@@ -41,6 +43,8 @@ def surrogate_as_project() -> tuple[str, dict]:
     participants = pd.read_csv(SURROGATE / "participants.csv", dtype=str, keep_default_na=False)
     segments = pd.read_csv(SURROGATE / "segments.csv", dtype=str, keep_default_na=False)
     groups = pd.read_csv(SURROGATE / "groups.csv", dtype=str, keep_default_na=False)
+    second = pd.read_csv(SURROGATE / "second_coding.csv", dtype=str, keep_default_na=False)
+    second_themes = second.groupby("segment_id")["theme"].apply(list).to_dict()
     codes = {theme: False for theme in THEMES} | {
         f"{t}/{s}": True for t in THEMES for s in SUBTHEMES
     }
@@ -61,17 +65,26 @@ def surrogate_as_project() -> tuple[str, dict]:
         spans = []
         for k, seg in enumerate(own.itertuples()):
             start = k * SPACING
-            spans.append((start, start + 60, [f"{seg.theme}/{seg.subtheme}"]))
+            codings = [f"{seg.theme}/{seg.subtheme}@{PRIMARY}"]
+            codings += [f"{t}/A@coder2" for t in second_themes.get(seg.segment_id, []) if t]
+            spans.append((start, start + 60, codings))
             if seg.secondary_theme:  # a second theme on an overlapping, later selection
-                spans.append((start + 30, start + 90, [f"{seg.secondary_theme}/A"]))
+                spans.append((start + 30, start + 90, [f"{seg.secondary_theme}/A@{PRIMARY}"]))
         selections[pid] = spans
-    xml = project_xml(codes=codes, variables=variables, cases=cases, selections=selections)
+    xml = project_xml(
+        codes=codes,
+        variables=variables,
+        cases=cases,
+        selections=selections,
+        users=(PRIMARY, "coder2"),
+    )
     mapping = {
         "case_variables": {"group": "Group", "interview_mode": "Mode", "status": "Status",
                            "quotable": "May quote", "area": "Area"},
         "groups": {g.group: {"label": g.label, "typical_roles": g.typical_roles}
                    for g in groups.itertuples()},
         "codes": {f"{t}/{s}": {"theme": t, "subtheme": s} for t in THEMES for s in SUBTHEMES},
+        "primary_coder": PRIMARY,
     }  # fmt: skip
     return xml, mapping
 
@@ -135,7 +148,7 @@ def test_import_reports_what_it_did(roundtrip):
 
 def test_imported_corpus_equals_the_surrogate_up_to_link_types(roundtrip):
     imported = roundtrip["work"] / "data" / "coded" / NAME
-    for table in ("participants", "groups"):
+    for table in ("participants", "groups", "second_coding"):
         assert (imported / f"{table}.csv").read_bytes() == (SURROGATE / f"{table}.csv").read_bytes()
     ours = pd.read_csv(imported / "segments.csv", dtype=str, keep_default_na=False)
     theirs = pd.read_csv(SURROGATE / "segments.csv", dtype=str, keep_default_na=False)
@@ -199,8 +212,17 @@ def test_tables_equal_the_surrogates(roundtrip, table):
     assert rebuilt == (work / "reports" / "tables" / table).read_bytes()
 
 
+def test_the_second_users_coding_gives_the_same_agreement(roundtrip):
+    work = roundtrip["work"]
+    name = "agreement_by_theme.csv"
+    rebuilt = (work / "builds" / NAME / "reports" / "tables" / name).read_bytes()
+    assert rebuilt == (work / "reports" / "tables" / name).read_bytes()
+    results = json.loads((work / "builds" / NAME / "reports/results/agreement.json").read_text())
+    assert results["available"] and results["generated_with"] is None  # not synthetic now
+
+
 def test_no_second_coding_is_reported_as_such(roundtrip):
-    build = roundtrip["work"] / "builds" / NAME
+    build = roundtrip["work"] / "builds" / TINY
     results = json.loads((build / "reports" / "results" / "agreement.json").read_text())
     assert results["available"] is False
     report = (build / "reports" / "report.html").read_text()

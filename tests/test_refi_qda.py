@@ -121,9 +121,18 @@ def _value_xml(kind: str, value: str) -> str:
 
 
 def project_xml(
-    codes=None, variables=None, cases=None, selections=None, namespace: str = NS, head: str = ""
+    codes=None,
+    variables=None,
+    cases=None,
+    selections=None,
+    namespace: str = NS,
+    head: str = "",
+    users=(),
 ) -> str:
-    """The text of a REFI-QDA ``project.qde`` from plain dicts (defaults: the fixture above)."""
+    """The text of a REFI-QDA ``project.qde`` from plain dicts (defaults: the fixture above).
+
+    A code path written ``path@Name`` is a coding made by the user ``Name`` (``users``).
+    """
     codes = CODES if codes is None else codes
     variables = VARIABLES if variables is None else variables
     cases = CASES if cases is None else cases
@@ -153,8 +162,13 @@ def project_xml(
         sels = []
         for k, (start, end, code_paths) in enumerate(spans):
             codings = "".join(
-                f"<Coding guid={quoteattr(guid(f'coding/{source}/{k}/{c}'))}>"
-                f"<CodeRef targetGUID={quoteattr(guid('code/' + c))}/></Coding>"
+                f"<Coding guid={quoteattr(guid(f'coding/{source}/{k}/{c}'))}"
+                + (
+                    f" creatingUser={quoteattr(guid('user/' + c.partition('@')[2]))}>"
+                    if "@" in c
+                    else ">"
+                )
+                + f"<CodeRef targetGUID={quoteattr(guid('code/' + c.partition('@')[0]))}/></Coding>"
                 for c in code_paths
             )
             sels.append(
@@ -169,7 +183,16 @@ def project_xml(
     return (
         f'<?xml version="1.0" encoding="UTF-8"?>\n{head}'
         f'<Project xmlns="{namespace}" name="Fixture project" origin="compendium tests">\n'
-        f"{_codes_xml(codes)}\n<Variables>{var_xml}</Variables>\n"
+        + (
+            "<Users>"
+            + "".join(
+                f"<User guid={quoteattr(guid('user/' + u))} name={quoteattr(u)}/>" for u in users
+            )
+            + "</Users>\n"
+            if users
+            else ""
+        )
+        + f"{_codes_xml(codes)}\n<Variables>{var_xml}</Variables>\n"
         f"<Cases>{''.join(case_xml)}</Cases>\n<Sources>{''.join(src_xml)}</Sources>\n</Project>\n"
     )  # fmt: skip
 
@@ -291,3 +314,65 @@ def test_import_time_of_the_fixture(qdpx, tmp_path, codebook):
     elapsed = time.perf_counter() - start
     print(f"import of the fixture: {elapsed * 1000:.0f} ms")
     assert elapsed < 5
+
+
+TWO_CODERS = {
+    "P01": [
+        (0, 50, ["Governance/Decision rights@Ann", "Governance/Decision rights@Bea"]),
+        (30, 80, ["Workforce@Ann", "Finance@Bea"]),  # Bea disagrees on the second theme
+        (100, 150, ["Finance@Ann"]),  # Bea read P01 but gave this segment nothing
+    ],
+    "P02": [
+        (0, 40, ["Workforce@Ann", "Workforce@Cy"]),
+        (45, 60, ["Data sharing@Cy"]),  # overlaps no segment of Ann's: not compared
+    ],
+    "P04": [(0, 10, ["Data sharing@Ann"])],  # no other coder read P04
+}
+EXPECTED_SECOND_CODING = """\
+segment_id,coder,theme
+P01-001,Bea,F
+P01-001,Bea,G
+P01-002,Bea,
+P02-001,Cy,W
+"""
+
+
+def _two_coder_mapping(tmp_path: Path, primary: str = "Ann") -> Path:
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text(MAPPING.read_text() + f"primary_coder: {primary}\n")
+    return mapping
+
+
+def test_other_users_codings_become_the_second_coding(tmp_path, codebook):
+    qdpx = write_qdpx(
+        tmp_path / "two.qdpx", project_xml(selections=TWO_CODERS, users=("Ann", "Bea", "Cy"))
+    )
+    out = tmp_path / "two"
+    report = import_qdpx(qdpx, _two_coder_mapping(tmp_path), out, codebook)
+    segments = (out / "segments.csv").read_text()
+    assert segments.splitlines()[1:] == [
+        "P01-001,P01,G,A,W,dual_coded",
+        "P01-002,P01,F,C,,",
+        "P02-001,P02,W,A,,",
+        "P04-001,P04,D,A,,",
+    ]
+    assert (out / "second_coding.csv").read_text() == EXPECTED_SECOND_CODING
+    assert report.second_coders == {"Bea": 2, "Cy": 2}
+    assert report.second_unmatched == 1
+    descriptor = pd.read_json(out / "datapackage.json", typ="series")
+    assert [r["name"] for r in descriptor["resources"]][-1] == "second_coding"
+    # a re-import of a project without other coders removes the stale second coding
+    import_qdpx(write_qdpx(tmp_path / "one.qdpx"), MAPPING, out, codebook)
+    assert not (out / "second_coding.csv").exists()
+
+
+def test_primary_coder_must_be_a_user(tmp_path, codebook):
+    from compendium.inputs.errors import InputError
+
+    qdpx = write_qdpx(
+        tmp_path / "two.qdpx", project_xml(selections=TWO_CODERS, users=("Ann", "Bea", "Cy"))
+    )
+    with pytest.raises(InputError) as info:
+        import_qdpx(qdpx, _two_coder_mapping(tmp_path, "Zed"), tmp_path / "x", codebook)
+    assert info.value.field == "primary_coder" and "'Ann', 'Bea', 'Cy'" in info.value.message
+    assert not (tmp_path / "x").exists()

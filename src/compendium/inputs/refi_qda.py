@@ -74,7 +74,7 @@ DEFAULT_VALUES = {
     "status": {"analysed": "analysed", "analyzed": "analysed", "withdrawn": "withdrawn"},
     "quotable": {"yes": "yes", "no": "no", "true": "yes", "false": "no"},
 }
-MAPPING_KEYS = {"case_variables", "values", "defaults", "groups", "codes"}
+MAPPING_KEYS = {"case_variables", "values", "defaults", "groups", "codes", "primary_coder"}
 
 
 @dataclass
@@ -92,6 +92,8 @@ class ImportReport:
     withdrawn_codings: int = 0
     uncased_codings: int = 0
     source_codings: int = 0
+    second_coders: dict[str, int] = field(default_factory=dict)
+    second_unmatched: int = 0
 
     def lines(self) -> list[str]:
         out = [
@@ -107,6 +109,13 @@ class ImportReport:
             out.append(f"{self.withdrawn_codings} coding(s) of withdrawn cases not imported")
         if self.uncased_codings:
             out.append(f"{self.uncased_codings} coding(s) in sources of no case not imported")
+        for coder, n in sorted(self.second_coders.items()):
+            out.append(f"second coder {coder!r}: {n} coding(s) -> second_coding.csv")
+        if self.second_unmatched:
+            out.append(
+                f"{self.second_unmatched} second-coder coding(s) overlap no segment of the "
+                "primary coder: not compared"
+            )
         if self.source_codings:
             out.append(
                 f"{self.source_codings} coding(s) of whole sources (not of a text selection) "
@@ -292,6 +301,7 @@ class Mapping:
     codes: dict[str, tuple[str, str] | None]
     path: Path | None = None
     code_rows: dict[str, int | None] = field(default_factory=dict)
+    primary_coder: str | None = None
 
 
 def _no_formula(path: Path, value: str, where: str) -> None:
@@ -471,7 +481,10 @@ def load_mapping(path: Path | str, codebook) -> Mapping:
                 field="subtheme",
             )
         codes[code_path] = (theme, subtheme)
-    return Mapping(variables, values, defaults, groups, codes, path, code_rows)
+    primary = None
+    if data.get("primary_coder") is not None:
+        primary = _text(data["primary_coder"], path, "primary_coder", limit=200)
+    return Mapping(variables, values, defaults, groups, codes, path, code_rows, primary)
 
 
 # ------------------------------------------------------------------------------- project
@@ -626,10 +639,57 @@ class _Span:
     theme: str
 
 
+def _users(doc: _Doc, mapping: Mapping) -> dict[str, str]:
+    """User GUID -> name; checks the mapping's ``primary_coder`` names one of them."""
+    users = {}
+    for user in doc.root.iterfind(f"{Q}Users/{Q}User"):
+        users[_guid(user.get("guid"))] = (user.get("name") or "").strip()
+    if mapping.primary_coder is None:
+        return users
+    names = sorted(set(users.values()))
+    if mapping.primary_coder not in names:
+        raise InputError(
+            mapping.path or doc.where,
+            f"primary_coder {mapping.primary_coder!r} is not a user of {doc.where} "
+            f"(users: {', '.join(repr(n) for n in names) or 'none'})",
+            field="primary_coder",
+        )
+    for user in doc.root.iterfind(f"{Q}Users/{Q}User"):
+        name = (user.get("name") or "").strip()
+        if name != mapping.primary_coder and not CODER_NAME.fullmatch(name):
+            raise doc.error(
+                user,
+                f"user name {name!r} cannot name a second coder (1-64 letters, digits, space, "
+                "'_', '.', '-', starting with a letter or digit; not 'primary')",
+                "name",
+            )
+    return users
+
+
+CODER_NAME = re.compile(r"(?!primary$)[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}")
+
+
+def _coder_of(doc: _Doc, coding, users: dict[str, str], mapping: Mapping) -> str | None:
+    """None for the primary coder's coding, else the other coder's name."""
+    if mapping.primary_coder is None or coding.get("creatingUser") is None:
+        return None
+    guid = _guid(coding.get("creatingUser"))
+    if guid not in users:
+        raise doc.error(coding, "refers to a user that does not exist", "creatingUser")
+    name = users[guid]
+    return None if name == mapping.primary_coder else name
+
+
 def _collect(
     doc: _Doc, mapping: Mapping, codes: dict[str, str], cases: list[_Case], report: ImportReport
-) -> list[tuple[str, str, str, list[_Span]]]:
-    """Per (participant, source): the mapped coded spans of its text selections."""
+) -> tuple[list[tuple[str, str, str, list[_Span]]], list[tuple[str, str, int, int, str]]]:
+    """Per (participant, source): the primary coder's mapped spans of its text selections.
+
+    Also returns the other coders' mapped codings as (coder, source guid, start, end, theme)
+    (only with ``primary_coder`` in the mapping).
+    """
+    users = _users(doc, mapping)
+    others: list[tuple[str, str, int, int, str]] = []
     sources = {}
     for source in doc.root.iterfind(f"{Q}Sources/*"):
         guid = _guid(source.get("guid"))
@@ -703,9 +763,14 @@ def _collect(
                     report.ignored_codes[code_path] = report.ignored_codes.get(code_path, 0) + 1
                     continue
                 theme, subtheme = target
+                coder = _coder_of(doc, coding, users, mapping)
+                if coder is not None:
+                    others.append((coder, source_guid, start, end, theme))
+                    continue
                 key = (case.participant["participant_id"], source.get("name") or "", source_guid)
                 spans.setdefault(key, set()).add(_Span(start, end, ranks[theme], subtheme, theme))
-    return [(pid, name, guid, sorted(s)) for (pid, name, guid), s in sorted(spans.items())]
+    collected = [(pid, name, guid, sorted(s)) for (pid, name, guid), s in sorted(spans.items())]
+    return collected, sorted(others)
 
 
 def _mapped(mapping: Mapping):
@@ -720,11 +785,18 @@ def _code_of(doc: _Doc, coding, codes: dict[str, str]) -> str:
     return codes[target]
 
 
+EXTENT = ["_source", "_start", "_end"]
+
+
 def _segments(collected, theme_order: list[str]) -> pd.DataFrame:
-    """Pair overlapping spans of different themes into dual-coded segments; number them."""
+    """Pair overlapping spans of different themes into dual-coded segments; number them.
+
+    The columns ``EXTENT`` (source guid, start, end of the segment) are for matching other
+    coders' codings and are not written.
+    """
     order = {code: i for i, code in enumerate(theme_order)}
     rows = []
-    for pid, _name, _source, spans in collected:
+    for pid, _name, source, spans in collected:
         spans = sorted(
             spans, key=lambda s: (s.start, -(s.end - s.start), order[s.theme], s.subtheme)
         )
@@ -741,13 +813,24 @@ def _segments(collected, theme_order: list[str]) -> pd.DataFrame:
                 if not used[j] and other.theme != first.theme and other.start < first.end:
                     partner = j
                     break
+            extent = (source, first.start, first.end)
             if partner is None:
-                rows.append((pid, first.theme, first.subtheme, "", ""))
+                rows.append((pid, first.theme, first.subtheme, "", "", *extent))
             else:
                 used[partner] = True
-                rows.append((pid, first.theme, first.subtheme, spans[partner].theme, "dual_coded"))
+                pair = (spans[partner].theme, "dual_coded")
+                end = max(first.end, spans[partner].end)
+                rows.append((pid, first.theme, first.subtheme, *pair, source, first.start, end))
     frame = pd.DataFrame(
-        rows, columns=["participant_id", "theme", "subtheme", "secondary_theme", "link_type"]
+        rows,
+        columns=[
+            "participant_id",
+            "theme",
+            "subtheme",
+            "secondary_theme",
+            "link_type",
+            *EXTENT,
+        ],
     )
     counter = frame.groupby("participant_id", sort=False).cumcount() + 1
     width = max(3, len(str(int(counter.max())))) if len(frame) else 3
@@ -757,6 +840,41 @@ def _segments(collected, theme_order: list[str]) -> pd.DataFrame:
     return frame
 
 
+def _second_coding(segments: pd.DataFrame, others, report: ImportReport) -> pd.DataFrame:
+    """Other coders' codings as ``second_coding.csv`` rows, matched to the primary segments.
+
+    Each coding goes to the segment of the same source it overlaps most (ties: the earlier
+    segment); a coding overlapping none is counted, not compared.  A coder is taken to have
+    read every segment of each source it coded at all: a segment it gave no theme gets a row
+    with an empty theme.
+    """
+    by_source = {key: frame for key, frame in segments.groupby("_source", sort=False)}
+    assigned: dict[tuple[str, str], set[str]] = {}
+    read: set[tuple[str, str]] = set()
+    for coder, source, start, end, theme in others:
+        report.second_coders[coder] = report.second_coders.get(coder, 0) + 1
+        read.add((coder, source))
+        candidates = by_source.get(source)
+        if candidates is None:
+            report.second_unmatched += 1
+            continue
+        overlap = (
+            candidates["_end"].clip(upper=end) - candidates["_start"].clip(lower=start)
+        ).to_numpy()
+        if overlap.max() <= 0:
+            report.second_unmatched += 1
+            continue
+        segment = candidates["segment_id"].iloc[int(overlap.argmax())]
+        assigned.setdefault((segment, coder), set()).add(theme)
+    rows = []
+    for coder, source in sorted(read):
+        for segment in by_source.get(source, pd.DataFrame(columns=["segment_id"]))["segment_id"]:
+            themes = sorted(assigned.get((segment, coder), set())) or [""]
+            rows += [(segment, coder, theme) for theme in themes]
+    frame = pd.DataFrame(rows, columns=["segment_id", "coder", "theme"])
+    return frame.sort_values(["segment_id", "coder", "theme"], kind="stable").reset_index(drop=True)
+
+
 # ---------------------------------------------------------------------------------- write
 
 
@@ -764,10 +882,12 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _descriptor(name: str, qdpx: Path, mapping_path: Path) -> dict:
-    from compendium.surrogate import corpus_schema
+def _descriptor(name: str, qdpx: Path, mapping_path: Path, second_coding: bool) -> dict:
+    from compendium.surrogate import corpus_schema, second_coding_schema
 
     package = copy.deepcopy(corpus_schema())
+    if second_coding:
+        package["resources"].append(second_coding_schema())
     package["name"] = name
     package["title"] = f"Coded corpus imported from the REFI-QDA project {qdpx.name}"
     package["synthetic"] = False
@@ -807,8 +927,11 @@ def _move_into_place(tmp: Path, out_dir: Path) -> None:
     if not out_dir.exists():
         os.replace(tmp, out_dir)
         return
-    for name in CORPUS_FILES:  # a re-import over an earlier one: each file replaced atomically
-        os.replace(tmp / name, out_dir / name)
+    for name in KNOWN_OUT_FILES:  # a re-import over an earlier one: each file replaced atomically
+        if (tmp / name).exists():
+            os.replace(tmp / name, out_dir / name)
+        elif (out_dir / name).exists():  # e.g. a second coding the new project no longer has
+            (out_dir / name).unlink()
     shutil.rmtree(tmp, ignore_errors=True)
 
 
@@ -821,6 +944,7 @@ def import_qdpx(
     """Convert the REFI-QDA project ``qdpx_path`` into a coded-corpus package in ``out_dir``."""
     from compendium.inputs.codebook import load_codebook
     from compendium.inputs.corpus import load_corpus
+    from compendium.inputs.second_coding import load_second_coding
 
     qdpx, mapping_path, out_dir = Path(qdpx_path), Path(mapping_path), Path(out_dir)
     if codebook is None:
@@ -832,7 +956,7 @@ def import_qdpx(
     codes = _codes(doc)
     variables = _variables(doc)
     cases = _case_rows(doc, mapping, variables)
-    collected = _collect(doc, mapping, codes, cases, report)
+    collected, others = _collect(doc, mapping, codes, cases, report)
 
     participants = pd.DataFrame(
         [case.participant for case in cases], columns=list(PARTICIPANT_FIELDS)
@@ -842,22 +966,26 @@ def import_qdpx(
         [(code, label, roles) for code, (label, roles) in sorted(mapping.groups.items())],
         columns=["group", "label", "typical_roles"],
     )
-    segments = _segments(collected, codebook.codes)
+    extents = _segments(collected, codebook.codes)
+    second = _second_coding(extents, others, report)
+    segments = extents.drop(columns=EXTENT)
     report.participants = len(participants)
     report.analysed = int((participants["status"] == "analysed").sum())
     report.withdrawn = int((participants["status"] == "withdrawn").sum())
     report.segments = len(segments)
     report.dual_coded = int((segments["link_type"] == "dual_coded").sum())
 
-    descriptor = _descriptor(out_dir.name, qdpx, mapping_path)
+    descriptor = _descriptor(out_dir.name, qdpx, mapping_path, not second.empty)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.import-"))
     try:
-        _write_package(
-            tmp, {"participants": participants, "groups": groups, "segments": segments}, descriptor
-        )
+        frames = {"participants": participants, "groups": groups, "segments": segments}
+        if not second.empty:
+            frames["second_coding"] = second
+        _write_package(tmp, frames, descriptor)
         try:
-            load_corpus(tmp, codebook)
+            corpus = load_corpus(tmp, codebook)
+            load_second_coding(tmp, corpus.segments, codebook.codes)
         except InputError as exc:  # name the file as it would be in out_dir
             raise InputError(
                 out_dir / Path(str(exc.path)).name,
