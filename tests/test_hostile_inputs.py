@@ -217,6 +217,27 @@ CATALOGUE = {
         csv_case(second_coding("segment_id,theme\nx1,G\n")),
         ["second_coding.csv", "row 1", "field 'coder'"],
     ),
+    # --- several coders in one project (import-qdpx with primary_coder) ---
+    "primary coder who is no user": (
+        qdpx_case(
+            xml=project_xml(users=("Ann",)), mapping=MAPPING.read_text() + "primary_coder: Zed\n"
+        ),
+        ["mapping.yaml", "row ", "field 'primary_coder'", "'Zed' is not a user", "'Ann'"],
+    ),
+    "coding by a user that does not exist": (
+        qdpx_case(
+            xml=project_xml(users=("Ann",), selections={"P01": [(0, 5, ["Workforce@Ghost"])]}),
+            mapping=MAPPING.read_text() + "primary_coder: Ann\n",
+        ),
+        ["project.qdpx!project.qde", "Coding", "field 'creatingUser'", "user that does not exist"],
+    ),
+    "user name that is a formula": (
+        qdpx_case(
+            xml=project_xml(users=("Ann", "=cmd|x")),
+            mapping=MAPPING.read_text() + "primary_coder: Ann\n",
+        ),
+        ["project.qdpx!project.qde", "/Project/Users/User[2]", "field 'name'", "second coder"],
+    ),
     # --- corpus packages (compendium validate) ---
     "csv missing column": (
         csv_case(edit("segments", lambda f: f.drop(columns=["theme"]))),

@@ -302,6 +302,7 @@ class Mapping:
     path: Path | None = None
     code_rows: dict[str, int | None] = field(default_factory=dict)
     primary_coder: str | None = None
+    primary_coder_row: int | None = None
 
 
 def _no_formula(path: Path, value: str, where: str) -> None:
@@ -484,7 +485,17 @@ def load_mapping(path: Path | str, codebook) -> Mapping:
     primary = None
     if data.get("primary_coder") is not None:
         primary = _text(data["primary_coder"], path, "primary_coder", limit=200)
-    return Mapping(variables, values, defaults, groups, codes, path, code_rows, primary)
+    return Mapping(
+        variables,
+        values,
+        defaults,
+        groups,
+        codes,
+        path,
+        code_rows,
+        primary,
+        _line_of(path, text, "primary_coder") if primary else None,
+    )
 
 
 # ------------------------------------------------------------------------------- project
@@ -652,6 +663,7 @@ def _users(doc: _Doc, mapping: Mapping) -> dict[str, str]:
             mapping.path or doc.where,
             f"primary_coder {mapping.primary_coder!r} is not a user of {doc.where} "
             f"(users: {', '.join(repr(n) for n in names) or 'none'})",
+            row=mapping.primary_coder_row,
             field="primary_coder",
         )
     for user in doc.root.iterfind(f"{Q}Users/{Q}User"):
