@@ -119,3 +119,47 @@ def test_sensitivity_counts_changes_from_the_default():
 def test_21_pairs_in_codebook_order():
     pairs = theme_pairs(CODES)
     assert len(pairs) == 21 and pairs[0] == ("G", "W") and pairs[-1] == ("V", "S")
+
+
+LINK_TYPES = ["dual_coded", "causal", "constraint", "co_occurrence"]
+PEOPLE = [f"P{i}" for i in range(10)]
+random_segments = st.lists(
+    st.tuples(
+        st.sampled_from(PEOPLE),
+        st.sampled_from(CODES),
+        st.sampled_from(CODES + [None]),
+        st.sampled_from(LINK_TYPES),
+    ),
+    max_size=80,
+)
+
+
+def segment_frame(rows) -> pd.DataFrame:
+    records = []
+    for i, (person, theme, second, link) in enumerate(rows):
+        second = second if second != theme else None
+        records.append((f"s{i}", person, theme, "A", second, link if second else None))
+    columns = ["segment_id", "participant_id", "theme", "subtheme", "secondary_theme", "link_type"]
+    frame = pd.DataFrame(records, columns=columns)
+    return frame.astype({"secondary_theme": "string", "link_type": "string"})
+
+
+@settings(max_examples=80, deadline=None)
+@given(random_segments, st.sets(st.sampled_from(PEOPLE), min_size=1), random_segments)
+def test_random_corpora_give_a_symmetric_table3_that_ignores_withdrawn(rows, analysed, extra):
+    """Invariants over random valid corpora: symmetric matrix, counts bounded, withdrawn unseen."""
+    analysed = sorted(analysed)
+    segments = segment_frame(rows)
+    stats = pair_statistics(segments, analysed, CODES, 0.5, 0.2)
+    assert len(stats) == 21
+    assert (stats["n_linking"] <= stats["n_mentioning_both"]).all()
+    assert (stats["n_mentioning_both"] <= len(analysed)).all()
+    assert stats["band"].isin(["H", "M", "L"]).all()
+    matrix = band_matrix(stats, CODES).set_index("theme")
+    assert (matrix.to_numpy() == matrix.to_numpy().T).all()
+    # segments of participants who are not analysed (withdrawn) change nothing
+    withdrawn = segment_frame(extra)
+    withdrawn = withdrawn[~withdrawn["participant_id"].isin(analysed)]
+    withdrawn = withdrawn.assign(segment_id="w" + withdrawn["segment_id"])
+    with_withdrawn = pd.concat([segments, withdrawn], ignore_index=True)
+    pd.testing.assert_frame_equal(pair_statistics(with_withdrawn, analysed, CODES, 0.5, 0.2), stats)
