@@ -196,6 +196,18 @@ GROUP_EMPHASIS = Step(
     {"suppression_threshold": SUPPRESSION_THRESHOLD},
 )
 
+# The appendix index comes from the published quotations alone (not synthetic); the checks of
+# the quotations against the coded corpus are a separate step.
+QUOTE_INDEX = Step(
+    "quote_index",
+    "notebooks/07_quote_index.ipynb",
+    {"quotes_dir": "data/extracts"},
+    {
+        "quote_index_path": f"{OUT}reports/tables/quote_index.csv",
+        "results_path": f"{OUT}reports/results/quote_index.json",
+    },
+    corpus=False,
+)
 QUOTES = Step(
     "quotes",
     "notebooks/07_quotes.ipynb",
@@ -205,7 +217,6 @@ QUOTES = Step(
         "table2_path": SALIENCE.files["table2_path"],
     },
     {
-        "quote_index_path": f"{OUT}reports/tables/quote_index.csv",
         "quotes_per_theme_path": f"{OUT}reports/tables/quotes_per_theme.csv",
         "results_path": f"{OUT}reports/results/quotes.json",
     },
@@ -260,6 +271,7 @@ STEPS = [
     ROADMAP,
     FRONT_MATTER,
     GROUP_EMPHASIS,
+    QUOTE_INDEX,
     QUOTES,
     CODEBOOK_PAGE,
     COREQ,
@@ -427,6 +439,21 @@ rule group_emphasis:
         provenance=GROUP_EMPHASIS.provenance,
     params:
         **GROUP_EMPHASIS.params,
+    shell:
+        RUN_NOTEBOOK
+
+
+rule quote_index:
+    input:
+        notebook=QUOTE_INDEX.notebook,
+        code=modules("analysis/__init__.py", "analysis/quotes.py"),
+        data=files_of("data/extracts"),
+    output:
+        **QUOTE_INDEX.files,
+        notebook=QUOTE_INDEX.executed,
+        provenance=QUOTE_INDEX.provenance,
+    params:
+        **QUOTE_INDEX.params,
     shell:
         RUN_NOTEBOOK
 

@@ -143,6 +143,8 @@ def test_outputs_from_the_surrogate_are_flagged_synthetic():
             assert any(p in synthetic for p in inputs), entry["path"]
     assert "reports/report.html" in synthetic
     assert "figures/fig1_theory_of_change.svg" not in synthetic
+    assert "reports/tables/quote_index.csv" not in synthetic  # published quotations only
+    assert "reports/tables/quotes_per_theme.csv" in synthetic  # checked against the roster
 
 
 def test_verify_passes_on_the_committed_outputs(tmp_path):

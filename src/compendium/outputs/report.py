@@ -78,9 +78,9 @@ class ReportContext:
             return ""
         n_ok = int(rows["match"].sum())
         if n_ok == len(rows):
-            return f"Matches the published report: {n_ok} of {len(rows)} values reproduced."
+            return f"Matches the published values: {n_ok} of {len(rows)} reproduced."
         return (
-            f"Differs from the published report: {len(rows) - n_ok} of {len(rows)} values "
+            f"Differs from the published values: {len(rows) - n_ok} of {len(rows)} values "
             "differ (see Verification)."
         )
 
