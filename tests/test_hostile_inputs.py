@@ -588,6 +588,38 @@ def test_random_csv_corruption_is_a_clean_error(data, table, codebook):
             assert str(exc)
 
 
+GOOD_SECOND_CODING = b"segment_id,coder,theme\nx1,Bea,G\nx1,Bea,F\nx2,Bea,\nx3,Bea,W\n"
+
+
+@SETTINGS
+@given(data=st.data())
+def test_random_second_coding_corruption_is_a_clean_error(data, codebook):
+    from conftest import write_corpus
+
+    from compendium.analysis.agreement import agreement_by_theme
+    from compendium.inputs.second_coding import load_second_coding
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = write_corpus(
+            Path(tmp) / "c", TINY["participants"], TINY["groups"], TINY["segments"]
+        )
+        raw = bytearray(GOOD_SECOND_CODING)
+        for _ in range(data.draw(st.integers(1, 4))):
+            position = data.draw(st.integers(0, len(raw) - 1))
+            raw[position] = data.draw(st.sampled_from(list(b',"\n\r=x\xff\x00 ;A1GQ')))
+        (folder / "second_coding.csv").write_bytes(bytes(raw))
+        corpus = load_corpus(folder, codebook)
+        try:
+            frame = load_second_coding(folder, corpus.segments, codebook.codes)
+        except InputError as exc:
+            assert str(exc)
+        else:  # whatever was accepted is usable
+            assert set(frame["segment_id"]) <= set(corpus.segments["segment_id"])
+            assert set(frame["theme"]) <= {*codebook.codes, ""}
+            table = agreement_by_theme(corpus.segments, frame, codebook.codes, n_boot=5)
+            assert len(table) in (0, len(codebook.codes))
+
+
 def test_descriptor_of_import_names_no_absolute_path(tmp_path, codebook):
     project = write_qdpx(tmp_path / "p.qdpx")
     import_qdpx(project, MAPPING, tmp_path / "c", codebook)
