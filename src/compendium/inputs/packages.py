@@ -13,10 +13,12 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from compendium.inputs.errors import InputError
+
+if TYPE_CHECKING:  # imported where tables are read, so reading a descriptor stays light
+    import pandas as pd
 
 DESCRIPTOR = "datapackage.json"
 
@@ -155,6 +157,8 @@ def validate_package(directory: Path | str) -> dict:
 
 
 def _read_resource(directory: Path, resource: dict) -> pd.DataFrame:
+    import pandas as pd
+
     schema = _resolve_schema(directory, resource)
     fields = schema.get("fields", [])
     frame = pd.read_csv(

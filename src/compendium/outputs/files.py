@@ -12,8 +12,10 @@ import io
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported by the callers; the per-step helpers stay light
+    import pandas as pd
 
 
 def write_bytes_atomic(path: Path | str, data: bytes) -> Path:
