@@ -236,8 +236,20 @@ def test_import_gives_exactly_the_expected_corpus(qdpx, tmp_path, codebook):
     assert report.ignored_codes == {"Memo": 1}
     assert report.withdrawn_codings == 1
     assert report.uncased_codings == 1
+    assert report.idle_codes == 0  # the parent 'Governance' is mapped through its children
     lines = report.lines()
     assert any("unmapped code 'Interesting quote': 1 coding(s)" in line for line in lines)
+
+
+def test_codes_that_are_neither_mapped_nor_used_are_counted(tmp_path, codebook):
+    codes = CODES | {"Workforce/Retention": True, "Workforce/Retention/Pay": True, "Spare": True}
+    qdpx = write_qdpx(tmp_path / "spare.qdpx", project_xml(codes=codes))
+    report = import_qdpx(qdpx, MAPPING, tmp_path / "spare", codebook)
+    # two leaves; 'Workforce' (mapped) and 'Workforce/Retention' (a parent) are not counted
+    assert report.idle_codes == 2
+    assert "2 code(s) of the project's codebook are not in the mapping and code nothing" in (
+        report.lines()
+    )
 
 
 def test_imported_corpus_validates_and_is_not_synthetic(qdpx, tmp_path, codebook):
@@ -376,3 +388,70 @@ def test_primary_coder_must_be_a_user(tmp_path, codebook):
         import_qdpx(qdpx, _two_coder_mapping(tmp_path, "Zed"), tmp_path / "x", codebook)
     assert info.value.field == "primary_coder" and "'Ann', 'Bea', 'Cy'" in info.value.message
     assert not (tmp_path / "x").exists()
+
+
+def maxqda_shaped(xml: str) -> tuple[bytes, dict[str, bytes]]:
+    """The fixture project written the way MAXQDA 24 writes its REFI-QDA export.
+
+    The shape was taken from a public MAXQDA 24 (Release 24.7.0) export (not copied into the
+    project: its licence is unknown): ``xsi:schemaLocation`` on the root, upper-case GUIDs, a
+    user stamped on every source, coloured codes with descriptions, sources as
+    ``plainTextPath="internal://<GUID>.txt"`` with the text in ``sources/`` of the zip, a
+    ``Sets`` block of ``MemberSource`` references, and indented XML.
+    """
+    from lxml import etree
+
+    q = f"{{{NS}}}"
+    xsi = "http://www.w3.org/2001/XMLSchema-instance"
+    old = etree.fromstring(xml.encode("utf-8"))
+    root = etree.Element(f"{q}Project", nsmap={None: NS, "xsi": xsi})
+    root.set(
+        f"{{{xsi}}}schemaLocation",
+        f"{NS} http://schema.qdasoftware.org/versions/Project/v1.0/Project.xsd",
+    )
+    root.set("origin", "MAXQDA 24 (Release 24.7.0)")
+    root.set("name", "Interviews 2024")
+    root.set("modifiedDateTime", "2025-07-14T18:42:34Z")
+    user = guid("user/maxqda").upper()
+    users = etree.SubElement(root, f"{q}Users")
+    etree.SubElement(users, f"{q}User", guid=user, name="researcher")
+    for child in old:
+        root.append(child)
+    for elem in root.iter():
+        for attribute in ("guid", "targetGUID"):
+            if elem.get(attribute):
+                elem.set(attribute, elem.get(attribute).upper())
+    for code in root.iter(f"{q}Code"):
+        code.set("color", "#ef8256")
+        description = etree.Element(f"{q}Description")
+        description.text = f"Apply when the passage is about {code.get('name').lower()}."
+        code.insert(0, description)
+    members, sources = {}, []
+    for source in root.iter(f"{q}TextSource"):
+        content = source.find(f"{q}PlainTextContent")
+        source.remove(content)
+        sguid = source.get("guid")
+        members[f"sources/{sguid}.txt"] = (content.text * 10).encode("utf-8")
+        for attribute, value in (("modifyingUser", user), ("creatingUser", user),
+                                 ("creationDateTime", "2024-10-18T23:23:46Z"),
+                                 ("plainTextPath", f"internal://{sguid}.txt"),
+                                 ("modifiedDateTime", "2024-10-18T23:23:46Z")):  # fmt: skip
+            source.set(attribute, value)
+        sources.append(sguid)
+    sets = etree.SubElement(root, f"{q}Sets")
+    group = etree.SubElement(sets, f"{q}Set", guid=guid("set/all").upper(), name="All interviews")
+    for sguid in sources:
+        etree.SubElement(group, f"{q}MemberSource", targetGUID=sguid)
+    etree.indent(root, space=" ")
+    data = etree.tostring(root, xml_declaration=True, encoding="utf-8")
+    return data, members
+
+
+def test_a_maxqda_shaped_export_gives_the_same_corpus(tmp_path, codebook):
+    data, members = maxqda_shaped(project_xml())
+    qdpx = write_qdpx(tmp_path / "maxqda.qdpx", data, members)
+    out = tmp_path / "maxqda"
+    report = import_qdpx(qdpx, MAPPING, out, codebook)
+    assert (out / "participants.csv").read_text() == EXPECTED_PARTICIPANTS
+    assert (out / "segments.csv").read_text() == EXPECTED_SEGMENTS
+    assert (report.segments, report.dual_coded) == (7, 3)

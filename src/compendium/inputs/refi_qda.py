@@ -94,6 +94,7 @@ class ImportReport:
     source_codings: int = 0
     second_coders: dict[str, int] = field(default_factory=dict)
     second_unmatched: int = 0
+    idle_codes: int = 0  # leaf codes of the project's codebook: not in the mapping, code nothing
 
     def lines(self) -> list[str]:
         out = [
@@ -105,6 +106,11 @@ class ImportReport:
             out.append(f"unmapped code {code!r}: {n} coding(s) not imported (not in the mapping)")
         for code, n in sorted(self.ignored_codes.items()):
             out.append(f"ignored code {code!r}: {n} coding(s) not imported (mapped to null)")
+        if self.idle_codes:
+            out.append(
+                f"{self.idle_codes} code(s) of the project's codebook are not in the mapping "
+                "and code nothing"
+            )
         if self.withdrawn_codings:
             out.append(f"{self.withdrawn_codings} coding(s) of withdrawn cases not imported")
         if self.uncased_codings:
@@ -522,6 +528,13 @@ def _codes(doc: _Doc) -> dict[str, str]:
     if codebook is not None:
         walk(codebook, "")
     return out
+
+
+def _leaf_codes(codes: dict[str, str]) -> set[str]:
+    """Code paths with no child code (a parent is a category, mapped through its children)."""
+    paths = set(codes.values())
+    parents = {path.rsplit("/", 1)[0] for path in paths if "/" in path}
+    return paths - parents
 
 
 def _variables(doc: _Doc) -> dict[str, str]:
@@ -986,6 +999,7 @@ def import_qdpx(
     report.withdrawn = int((participants["status"] == "withdrawn").sum())
     report.segments = len(segments)
     report.dual_coded = int((segments["link_type"] == "dual_coded").sum())
+    report.idle_codes = len(_leaf_codes(codes) - set(mapping.codes) - set(report.unmapped_codes))
 
     descriptor = _descriptor(out_dir.name, qdpx, mapping_path, not second.empty)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
