@@ -1,9 +1,11 @@
 """A catalogue of hostile and broken inputs, each refused cleanly by the ``compendium`` command.
 
-Every case runs the real command in a subprocess and checks: exit status 2, exactly one line
-on stderr naming the file and the row (or XML element) and field, no traceback, nothing
-created under the ``--out`` folder (nor anywhere in the working folder), and no file created or
-changed under ``figures/`` and ``reports/`` of the project.
+Every case runs the command's entry point (``compendium.cli.main``, what the console script
+calls) in the test process and checks: exit status 2, exactly one line on stderr naming the file
+and the row (or XML element) and field, no exception, nothing created under the ``--out`` folder
+(nor anywhere in the working folder), and no file created or changed under ``figures/`` and
+``reports/`` of the project.  One case per reader also runs the installed ``compendium`` script
+in a subprocess, to check the real exit status and that no traceback or warning reaches stderr.
 
 CSV injection: the importer refuses any text value that starts with ``=``, ``+``, ``-``, ``@``,
 tab or carriage return (it would run as a formula in a spreadsheet) rather than rewriting it;
@@ -28,6 +30,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_refi_qda import CASES, MAPPING, SELECTIONS, VARIABLES, guid, project_xml, write_qdpx
 
+from compendium.cli import main
 from compendium.inputs.corpus import load_corpus
 from compendium.inputs.errors import InputError
 from compendium.inputs.refi_qda import import_qdpx
@@ -465,8 +468,30 @@ CATALOGUE = {
 }
 
 
-@pytest.mark.parametrize("case", sorted(CATALOGUE))
-def test_hostile_input_is_refused_cleanly(case, tmp_path):
+def run_main(args: list[str], cwd: Path, capsys, monkeypatch) -> tuple[int, str, str]:
+    """Exit status, stdout and stderr of ``compendium ARGS`` run in this process from ``cwd``."""
+    monkeypatch.chdir(cwd)
+    capsys.readouterr()
+    try:
+        status = main(args)
+    except SystemExit as exc:  # argparse's own refusals
+        status = exc.code
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+# One case per reader, also run through the installed console script.
+THROUGH_THE_SCRIPT = [
+    "csv segment of withdrawn participant",
+    "second coding with a formula cell",
+    "yaml alias bomb",
+    "qdpx member with ../ path",
+    "xml billion laughs",
+    "case named after a person",
+]
+
+
+def check_refusal(case, tmp_path, run) -> None:
     build, expected = CATALOGUE[case]
     work = tmp_path / "work"
     work.mkdir()
@@ -477,16 +502,16 @@ def test_hostile_input_is_refused_cleanly(case, tmp_path):
     before_work = tree_hashes(work)
     before_folders = sorted(str(p) for p in work.rglob("*") if p.is_dir())
     before_outputs = tree_hashes(ROOT / "figures", ROOT / "reports")
-    result = run_cli(*args, "--codebook", CODEBOOK, cwd=work)
-    assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
-    assert "Traceback" not in result.stderr
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
+    status, stdout, stderr = run([*args, "--codebook", CODEBOOK], work)
+    assert status == 2, (status, stdout, stderr)
+    assert "Traceback" not in stderr
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
     line = lines[0]
     assert line.startswith("error: ")
     for text in expected:
         assert text in line, (text, line)
-    assert result.stdout == ""
+    assert stdout == ""
     if "--out" in args:
         assert not Path(args[args.index("--out") + 1]).exists()
     assert tree_hashes(work) == before_work  # nothing created or changed in the working folder
@@ -496,8 +521,23 @@ def test_hostile_input_is_refused_cleanly(case, tmp_path):
         assert tree_hashes(ROOT / "figures", ROOT / "reports") == before_outputs
 
 
+@pytest.mark.parametrize("case", sorted(CATALOGUE))
+def test_hostile_input_is_refused_cleanly(case, tmp_path, capsys, monkeypatch):
+    check_refusal(case, tmp_path, lambda a, cwd: run_main(a, cwd, capsys, monkeypatch))
+
+
+@pytest.mark.parametrize("case", THROUGH_THE_SCRIPT)
+def test_the_console_script_refuses_cleanly(case, tmp_path):
+    def run(args, cwd):
+        result = run_cli(*args, cwd=cwd)
+        return result.returncode, result.stdout, result.stderr
+
+    check_refusal(case, tmp_path, run)
+
+
 def test_catalogue_size():
     assert len(CATALOGUE) >= 30
+    assert set(THROUGH_THE_SCRIPT) <= set(CATALOGUE)
 
 
 def test_import_refuses_to_write_into_a_foreign_folder(tmp_path):
