@@ -45,7 +45,7 @@ lint: setup
 	$(BIN)/ruff format --check .
 
 pytest: setup
-	$(BIN)/pytest -n $(CORES) --dist loadfile tests
+	$(BIN)/pytest -n $(CORES) --dist loadfile --no-loadscope-reorder tests
 
 lab: setup
 	$(BIN)/jupyter lab notebooks/

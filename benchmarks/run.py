@@ -146,9 +146,7 @@ def bench_analytics() -> list[dict]:
 
 
 def bench_tests() -> dict:
-    elapsed, _ = run(
-        [str(BIN / "pytest"), "-q", "-n", str(CORES), "--dist", "loadfile", "tests"], ROOT
-    )
+    elapsed, _ = run(["make", "--no-print-directory", "pytest", f"CORES={CORES}"], ROOT)
     return {"seconds": round(elapsed, 1)}
 
 

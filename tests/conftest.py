@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -135,3 +137,34 @@ def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
 def copy_project(destination: Path, with_outputs: bool = False) -> Path:
     """Copy the sources (not the venv, not built outputs unless asked) to ``destination``."""
     return copy_sources(ROOT, destination, with_outputs)
+
+
+def buildable_copy(destination: Path) -> tuple[Path, dict[str, str]]:
+    """A copy of the project (built outputs included) where ``make reproduce`` can run.
+
+    ``make`` finds the installed environment as it would after ``make setup`` (a ``.venv`` whose
+    ``bin`` is this interpreter's, and a set-up stamp newer than pyproject.toml and the lock),
+    so it installs nothing.  Returns the copy and the environment to run commands in.
+    """
+    work = copy_project(destination, with_outputs=True)
+    venv = work / ".venv"
+    venv.mkdir()
+    (venv / "bin").symlink_to(BIN)
+    (venv / ".installed-stamp").touch()
+    return work, os.environ | {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+
+
+def tree_hashes(folder: Path) -> dict[str, str]:
+    """Relative path -> SHA-256 of every file under ``folder``."""
+    return {
+        str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def pytest_collection_modifyitems(items):
+    """Modules that build the whole pipeline first: with ``--dist loadfile`` and
+    ``--no-loadscope-reorder`` the workers start on the longest work (the builds) and spread the
+    short tests over whatever time is left, instead of ending on a build."""
+    items.sort(key=lambda item: item.get_closest_marker("full_build") is None)

@@ -14,6 +14,7 @@ from conftest import BIN, ROOT, copy_project
 
 from compendium.outputs.files import sha256_file
 
+pytestmark = pytest.mark.full_build
 BUILT = ("figures", "reports")
 
 
