@@ -327,6 +327,10 @@ CATALOGUE = {
         qdpx_case(mapping=mapping_with("{theme: F, subtheme: C}", "{theme: Q, subtheme: C}")),
         ["mapping.yaml", "row ", "field 'theme'", "unknown theme code 'Q'"],
     ),
+    "yaml unknown link type": (
+        qdpx_case(mapping=MAPPING.read_text() + "link_types:\n  because: causality\n"),
+        ["mapping.yaml", "row ", "field 'link_types'", "unknown link type 'causality'"],
+    ),
     "yaml unknown subtheme": (
         qdpx_case(mapping=mapping_with("{theme: F, subtheme: C}", "{theme: F, subtheme: K}")),
         ["mapping.yaml", "row ", "field 'subtheme'"],

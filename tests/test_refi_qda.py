@@ -128,10 +128,13 @@ def project_xml(
     namespace: str = NS,
     head: str = "",
     users=(),
+    links=(),
 ) -> str:
     """The text of a REFI-QDA ``project.qde`` from plain dicts (defaults: the fixture above).
 
     A code path written ``path@Name`` is a coding made by the user ``Name`` (``users``).
+    ``links`` are ``((source, k), (source, k), name)``: a link from the k-th selection of one
+    source to a selection of another (or the same) source.
     """
     codes = CODES if codes is None else codes
     variables = VARIABLES if variables is None else variables
@@ -193,7 +196,20 @@ def project_xml(
             else ""
         )
         + f"{_codes_xml(codes)}\n<Variables>{var_xml}</Variables>\n"
-        f"<Cases>{''.join(case_xml)}</Cases>\n<Sources>{''.join(src_xml)}</Sources>\n</Project>\n"
+        f"<Cases>{''.join(case_xml)}</Cases>\n<Sources>{''.join(src_xml)}</Sources>\n"
+        + (
+            "<Links>"
+            + "".join(
+                f"<Link guid={quoteattr(guid(f'link/{n}'))} name={quoteattr(name)} "
+                f'direction="OneWay" originGUID={quoteattr(guid(f"sel/{a}/{i}"))} '
+                f"targetGUID={quoteattr(guid(f'sel/{b}/{j}'))}/>"
+                for n, ((a, i), (b, j), name) in enumerate(links)
+            )
+            + "</Links>\n"
+            if links
+            else ""
+        )
+        + "</Project>\n"
     )  # fmt: skip
 
 
@@ -455,3 +471,58 @@ def test_a_maxqda_shaped_export_gives_the_same_corpus(tmp_path, codebook):
     assert (out / "participants.csv").read_text() == EXPECTED_PARTICIPANTS
     assert (out / "segments.csv").read_text() == EXPECTED_SEGMENTS
     assert (report.segments, report.dual_coded) == (7, 3)
+
+
+LINKS = [
+    (("P01", 2), ("P01", 1), "because"),  # Finance -> Workforce: causal, numbered at Finance
+    (("P02", 1), ("P02", 2), "because"),  # Workforce -> Workforce: the same theme
+    (("P01", 0), ("P02", 0), "because"),  # two interviews: not one segment
+    (("P04", 2), ("P04", 0), "despite"),  # Workforce -> Data sharing: constraint
+    (("P04", 0), ("P04", 1), "because"),  # Data sharing is already linked
+    (("P01", 4), ("P01", 0), "see also"),  # an unmapped code at one end
+    (("P03", 0), ("P01", 0), "because"),  # a withdrawn case at one end
+    (("P02", 0), ("P02", 1), "aside"),  # mapped to null
+    (("P01", 2), ("P01", 0), "as in"),  # a name the mapping does not know
+]
+
+
+def test_named_links_become_typed_segments(tmp_path, codebook):
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text(
+        MAPPING.read_text() + "link_types:\n  because: causal\n  despite: constraint\n"
+        "  aside: null\n"
+    )
+    qdpx = write_qdpx(tmp_path / "links.qdpx", project_xml(links=LINKS))
+    out = tmp_path / "links"
+    report = import_qdpx(qdpx, mapping, out, codebook)
+    assert (out / "segments.csv").read_text().splitlines()[1:] == [
+        "P01-001,P01,G,A,,",  # its overlapping Workforce selection is taken by the link
+        "P01-002,P01,F,C,W,causal",
+        "P02-001,P02,G,B,D,dual_coded",
+        "P02-002,P02,W,A,,",
+        "P02-003,P02,W,A,,",
+        "P04-001,P04,F,C,,",
+        "P04-002,P04,W,A,D,constraint",
+    ]
+    assert report.links == {"causal": 1, "constraint": 1}
+    assert report.links_not_imported == {
+        "the same theme at both ends": 1,
+        "between two sources (a segment lies in one transcript)": 1,
+        "a selection already linked by an earlier link": 1,
+        "not between two coded text selections of analysed cases": 2,
+        "name 'aside' mapped to null": 1,
+        "name 'as in' not in the mapping's link_types": 1,
+    }
+    lines = report.lines()
+    assert "2 link(s) imported as link types (causal 1, constraint 1)" in lines
+    assert "1 link(s) not imported: the same theme at both ends" in lines
+    load_corpus(out, codebook)  # a valid corpus
+
+
+def test_links_without_link_types_in_the_mapping_are_reported(tmp_path, codebook):
+    qdpx = write_qdpx(tmp_path / "links.qdpx", project_xml(links=LINKS[:1]))
+    report = import_qdpx(qdpx, MAPPING, tmp_path / "plain", codebook)
+    assert report.links == {}
+    assert report.links_not_imported == {"name 'because' not in the mapping's link_types": 1}
+    segments = (tmp_path / "plain" / "segments.csv").read_text()
+    assert segments == EXPECTED_SEGMENTS  # overlaps are paired as without the link

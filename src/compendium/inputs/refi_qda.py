@@ -74,7 +74,16 @@ DEFAULT_VALUES = {
     "status": {"analysed": "analysed", "analyzed": "analysed", "withdrawn": "withdrawn"},
     "quotable": {"yes": "yes", "no": "no", "true": "yes", "false": "no"},
 }
-MAPPING_KEYS = {"case_variables", "values", "defaults", "groups", "codes", "primary_coder"}
+MAPPING_KEYS = {
+    "case_variables",
+    "values",
+    "defaults",
+    "groups",
+    "codes",
+    "primary_coder",
+    "link_types",
+}
+LINK_TYPES = ("dual_coded", "causal", "constraint", "co_occurrence")  # coded_corpus.json
 
 
 @dataclass
@@ -95,6 +104,8 @@ class ImportReport:
     second_coders: dict[str, int] = field(default_factory=dict)
     second_unmatched: int = 0
     idle_codes: int = 0  # leaf codes of the project's codebook: not in the mapping, code nothing
+    links: dict[str, int] = field(default_factory=dict)  # link type -> links imported
+    links_not_imported: dict[str, int] = field(default_factory=dict)  # reason -> links
 
     def lines(self) -> list[str]:
         out = [
@@ -111,6 +122,11 @@ class ImportReport:
                 f"{self.idle_codes} code(s) of the project's codebook are not in the mapping "
                 "and code nothing"
             )
+        if self.links:
+            kinds = ", ".join(f"{kind} {n}" for kind, n in sorted(self.links.items()))
+            out.append(f"{sum(self.links.values())} link(s) imported as link types ({kinds})")
+        for reason, n in sorted(self.links_not_imported.items()):
+            out.append(f"{n} link(s) not imported: {reason}")
         if self.withdrawn_codings:
             out.append(f"{self.withdrawn_codings} coding(s) of withdrawn cases not imported")
         if self.uncased_codings:
@@ -309,6 +325,7 @@ class Mapping:
     code_rows: dict[str, int | None] = field(default_factory=dict)
     primary_coder: str | None = None
     primary_coder_row: int | None = None
+    link_types: dict[str, str | None] = field(default_factory=dict)
 
 
 def _no_formula(path: Path, value: str, where: str) -> None:
@@ -491,6 +508,7 @@ def load_mapping(path: Path | str, codebook) -> Mapping:
     primary = None
     if data.get("primary_coder") is not None:
         primary = _text(data["primary_coder"], path, "primary_coder", limit=200)
+    link_types = _link_types(data.get("link_types") or {}, path, text)
     return Mapping(
         variables,
         values,
@@ -501,7 +519,32 @@ def load_mapping(path: Path | str, codebook) -> Mapping:
         code_rows,
         primary,
         _line_of(path, text, "primary_coder") if primary else None,
+        link_types,
     )
+
+
+def _link_types(spec, path: Path, text: str) -> dict[str, str | None]:
+    """``link_types:``: REFI-QDA link name -> a link type of the corpus, or null to ignore."""
+    if not isinstance(spec, dict):
+        raise InputError(
+            path,
+            "link_types must map link names to a link type",
+            row=_line_of(path, text, "link_types"),
+            field="link_types",
+        )
+    out: dict[str, str | None] = {}
+    for name, kind in spec.items():
+        name = _text(name, path, "link_types", limit=200)
+        if kind is not None and kind not in LINK_TYPES:
+            raise InputError(
+                path,
+                f"link_types.{name}: unknown link type {kind!r} (expected one of "
+                f"{', '.join(LINK_TYPES)}, or null)",
+                row=_line_of(path, text, name),
+                field="link_types",
+            )
+        out[name] = kind
+    return out
 
 
 # ------------------------------------------------------------------------------- project
@@ -707,14 +750,16 @@ def _coder_of(doc: _Doc, coding, users: dict[str, str], mapping: Mapping) -> str
 
 def _collect(
     doc: _Doc, mapping: Mapping, codes: dict[str, str], cases: list[_Case], report: ImportReport
-) -> tuple[list[tuple[str, str, str, list[_Span]]], list[tuple[str, str, int, int, str]]]:
+) -> tuple[list, list[tuple[str, str, int, int, str]], dict[str, tuple[str, list[_Span]]]]:
     """Per (participant, source): the primary coder's mapped spans of its text selections.
 
     Also returns the other coders' mapped codings as (coder, source guid, start, end, theme)
-    (only with ``primary_coder`` in the mapping).
+    (only with ``primary_coder`` in the mapping), and the primary spans of each selection (for
+    links).
     """
     users = _users(doc, mapping)
     others: list[tuple[str, str, int, int, str]] = []
+    linkable: dict[str, tuple[str, list[_Span]]] = {}
     sources = {}
     for source in doc.root.iterfind(f"{Q}Sources/*"):
         guid = _guid(source.get("guid"))
@@ -793,9 +838,59 @@ def _collect(
                     others.append((coder, source_guid, start, end, theme))
                     continue
                 key = (case.participant["participant_id"], source.get("name") or "", source_guid)
-                spans.setdefault(key, set()).add(_Span(start, end, ranks[theme], subtheme, theme))
+                span = _Span(start, end, ranks[theme], subtheme, theme)
+                spans.setdefault(key, set()).add(span)
+                linkable.setdefault(sel_guid, (source_guid, []))[1].append(span)
     collected = [(pid, name, guid, sorted(s)) for (pid, name, guid), s in sorted(spans.items())]
-    return collected, sorted(others)
+    return collected, sorted(others), linkable
+
+
+def _links(doc: _Doc, mapping: Mapping, linkable, theme_order: list[str], report: ImportReport):
+    """Named REFI-QDA links between two coded text selections -> typed pairs of spans.
+
+    ``linkable`` maps a selection GUID to its source and the primary coder's mapped spans (only
+    selections of analysed cases).  A link whose name the mapping's ``link_types`` gives a type
+    pairs the span of its origin (the primary theme; the codebook's first if the selection has
+    several) with the span of its target of another theme (the secondary theme).  Returns
+    source GUID -> [(origin, target, type)]; every link not imported is counted by reason in
+    the report.
+    """
+    pairs: dict[str, list[tuple[_Span, _Span, str]]] = {}
+    linked: set[tuple[str, _Span]] = set()
+    order = {code: i for i, code in enumerate(theme_order)}
+
+    def by_theme(span: _Span) -> tuple:
+        return order[span.theme], span.subtheme
+
+    def skip(reason: str) -> None:
+        report.links_not_imported[reason] = report.links_not_imported.get(reason, 0) + 1
+
+    for link in doc.root.iterfind(f"{Q}Links/{Q}Link"):
+        name = (link.get("name") or "").strip()
+        origin = linkable.get(_guid(link.get("originGUID") or ""))
+        target = linkable.get(_guid(link.get("targetGUID") or ""))
+        if origin is None or target is None:
+            skip("not between two coded text selections of analysed cases")
+        elif name not in mapping.link_types:
+            skip(f"name {name!r} not in the mapping's link_types")
+        elif mapping.link_types[name] is None:
+            skip(f"name {name!r} mapped to null")
+        elif origin[0] != target[0]:
+            skip("between two sources (a segment lies in one transcript)")
+        else:
+            first = min(origin[1], key=by_theme)
+            second = sorted((s for s in target[1] if s.theme != first.theme), key=by_theme)
+            source = origin[0]
+            if not second:
+                skip("the same theme at both ends")
+            elif (source, first) in linked or (source, second[0]) in linked:
+                skip("a selection already linked by an earlier link")
+            else:
+                kind = mapping.link_types[name]
+                linked.update({(source, first), (source, second[0])})
+                pairs.setdefault(source, []).append((first, second[0], kind))
+                report.links[kind] = report.links.get(kind, 0) + 1
+    return pairs
 
 
 def _mapped(mapping: Mapping):
@@ -813,11 +908,12 @@ def _code_of(doc: _Doc, coding, codes: dict[str, str]) -> str:
 EXTENT = ["_source", "_start", "_end"]
 
 
-def _segments(collected, theme_order: list[str]) -> pd.DataFrame:
-    """Pair overlapping spans of different themes into dual-coded segments; number them.
+def _segments(collected, theme_order: list[str], links=None) -> pd.DataFrame:
+    """Pair linked spans (typed links), then overlapping spans of different themes
+    (dual-coded); number the segments.
 
-    The columns ``EXTENT`` (source guid, start, end of the segment) are for matching other
-    coders' codings and are not written.
+    A linked pair is numbered at its origin's place.  The columns ``EXTENT`` (source guid,
+    start, end of the segment) are for matching other coders' codings and are not written.
     """
     order = {code: i for i, code in enumerate(theme_order)}
     rows = []
@@ -826,7 +922,19 @@ def _segments(collected, theme_order: list[str]) -> pd.DataFrame:
             spans, key=lambda s: (s.start, -(s.end - s.start), order[s.theme], s.subtheme)
         )
         used = [False] * len(spans)
+        index = {span: i for i, span in enumerate(spans)}
+        typed = {}
+        for origin, target, kind in (links or {}).get(source, []):
+            typed[index[origin]] = (target, kind)
+            used[index[origin]] = used[index[target]] = True
         for i, first in enumerate(spans):
+            if i in typed:
+                target, kind = typed[i]
+                start, end = min(first.start, target.start), max(first.end, target.end)
+                rows.append(
+                    (pid, first.theme, first.subtheme, target.theme, kind, source, start, end)
+                )
+                continue
             if used[i]:
                 continue
             used[i] = True
@@ -981,7 +1089,8 @@ def import_qdpx(
     codes = _codes(doc)
     variables = _variables(doc)
     cases = _case_rows(doc, mapping, variables)
-    collected, others = _collect(doc, mapping, codes, cases, report)
+    collected, others, linkable = _collect(doc, mapping, codes, cases, report)
+    links = _links(doc, mapping, linkable, codebook.codes, report)
 
     participants = pd.DataFrame(
         [case.participant for case in cases], columns=list(PARTICIPANT_FIELDS)
@@ -991,7 +1100,7 @@ def import_qdpx(
         [(code, label, roles) for code, (label, roles) in sorted(mapping.groups.items())],
         columns=["group", "label", "typical_roles"],
     )
-    extents = _segments(collected, codebook.codes)
+    extents = _segments(collected, codebook.codes, links)
     second = _second_coding(extents, others, report)
     segments = extents.drop(columns=EXTENT)
     report.participants = len(participants)
