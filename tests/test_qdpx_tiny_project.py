@@ -3,7 +3,8 @@
 3 analysed cases, 7 segments, no Leadership/Voice/Service-user codes and no second coder:
 every step must still run, ``verify`` must report the differences from the published values as
 findings (not fail the build), the agreement step must say that there is no second coding, and
-nothing of the surrogate's outputs may change.
+nothing of the surrogate's outputs may change.  In the same copy, a project coded by three users
+runs the agreement step alone, which must then report Fleiss' kappa.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import subprocess
 import pandas as pd
 import pytest
 from conftest import BIN, buildable_copy, tree_hashes
-from test_refi_qda import write_qdpx
+from test_refi_qda import MAPPING, project_xml, write_qdpx
 
 pytestmark = pytest.mark.full_build
 TINY = "tiny"
@@ -36,7 +37,7 @@ def tiny_build(tmp_path_factory):
         cwd=work, env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
-    return {"work": work, "before": before}
+    return {"work": work, "before": before, "env": env}
 
 
 def test_no_second_coding_is_reported_as_such(tiny_build):
@@ -59,3 +60,69 @@ def test_a_tiny_project_builds_and_its_differences_are_findings(tiny_build):
     assert "differ:" in report and "SYNTHETIC DATA</span>" not in report
     for folder in ("figures", "reports"):  # still nothing of the surrogate's touched
         assert tree_hashes(work / folder) == tiny_build["before"][folder], folder
+
+
+# Three coders of every selection (users Ann, Bea and Cy; Ann is the primary coder).
+THREE_CODERS = {
+    "P01": [
+        (0, 50, ["Governance/Decision rights@Ann", "Governance/Decision rights@Bea",
+                 "Governance/Decision rights@Cy"]),
+        (60, 100, ["Workforce@Ann", "Workforce@Bea", "Finance@Cy"]),
+        (110, 150, ["Finance@Ann", "Finance@Bea", "Finance@Cy"]),
+    ],
+    "P02": [
+        (0, 40, ["Data sharing@Ann", "Data sharing@Bea", "Data sharing@Cy"]),
+        (50, 90, ["Workforce@Ann", "Data sharing@Bea", "Workforce@Cy"]),
+    ],
+    "P04": [
+        (0, 10, ["Finance@Ann", "Finance@Bea", "Finance@Cy"]),
+        (20, 30, ["Governance/Board dynamics@Ann", "Governance/Board dynamics@Bea",
+                  "Governance/Board dynamics@Cy"]),
+    ],
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def three_coders(tiny_build):
+    """The agreement step alone (and what it needs) on an imported project of three coders."""
+    work, env = tiny_build["work"], tiny_build["env"]
+    qdpx = write_qdpx(
+        work / "exports" / "three.qdpx",
+        project_xml(selections=THREE_CODERS, users=("Ann", "Bea", "Cy")),
+    )
+    mapping = work / "exports" / "three.yaml"
+    mapping.write_text(MAPPING.read_text() + "primary_coder: Ann\n")
+    imported = subprocess.run(
+        [str(BIN / "compendium"), "import-qdpx", str(qdpx), "--mapping", str(mapping),
+         "--out", "data/coded/three"],
+        cwd=work, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert imported.returncode == 0, imported.stderr
+    target = "builds/three/reports/results/agreement.json"
+    built = subprocess.run(
+        [str(BIN / "snakemake"), target, "--cores", "2", "--config", "corpus=data/coded/three"],
+        cwd=work, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    return work / "builds" / "three"
+
+
+def test_three_coders_give_fleiss_kappa_through_the_notebook(three_coders):
+    results = json.loads((three_coders / "reports" / "results" / "agreement.json").read_text())
+    assert results["available"] and results["coders"] == 3
+    assert results["kappa_statistic"] == "Fleiss"
+    table = pd.read_csv(three_coders / "reports" / "tables" / "agreement_by_theme.csv")
+    assert "fleiss_kappa" in table and "cohen_kappa" not in table
+    assert table["n_units"].eq(7).all() and table["n_coders"].eq(3).all()
+    # Governance: all three coders agree on every segment
+    assert table.set_index("theme").loc["G", "fleiss_kappa"] == pytest.approx(1.0)
+    # W: Bea and Cy each disagree once with the other two
+    assert table.set_index("theme").loc["W", "fleiss_kappa"] < 0.6
+    assert table.set_index("theme").loc["W", "flag"]
+    # no coder used Leadership, Voice or Service-user: kappa is undefined, and flagged
+    unused = table.set_index("theme").loc[["L", "V", "S"]]
+    assert unused["fleiss_kappa"].isna().all() and unused["flag"].all()
+    svg = (three_coders / "figures" / "agreement.svg").read_text()
+    assert "Fleiss' kappa" in svg
+    assert svg.count(">not computable: no variation in the ratings (flagged)</text>") == 3
+    assert "L not computable: no variation in the ratings (flagged)" in svg  # the alt text

@@ -8,6 +8,8 @@ import pandas as pd
 
 from compendium.outputs.figures import mark_synthetic, palette
 
+NOT_COMPUTABLE = "not computable: no variation in the ratings"
+
 
 def agreement_figure(
     table: pd.DataFrame, labels: dict[str, str], threshold: float, corpus_label: str, synthetic
@@ -45,6 +47,14 @@ def agreement_figure(
     ax.set_yticks(y, [f"{t} {labels.get(t, '')}".strip() for t in table["theme"]])
     lowest = np.nanmin(table[[f"{kappa_name}_low", "alpha_low"]].to_numpy(dtype=float))
     ax.set_xlim(min(0.0, np.floor(lowest * 10) / 10), 1.02)
+    computable = [
+        bool(np.isfinite(getattr(row, f"{kappa_name}_kappa")) and np.isfinite(row.alpha))
+        for row in table.itertuples()
+    ]
+    for row_y, ok in zip(y, computable, strict=True):
+        if not ok:  # e.g. a theme no coder used: no variation, so no chance-corrected value
+            ax.text(ax.get_xlim()[0] + 0.02, row_y, NOT_COMPUTABLE + " (flagged)", fontsize=8,
+                    va="center", color="0.3", style="italic")  # fmt: skip
     ax.set_ylim(-0.7, len(table) - 0.1)
     ax.set_xlabel("Agreement (1 = perfect, 0 = chance), 95% interval")
     ax.set_ylabel("Theme")
@@ -63,7 +73,9 @@ def agreement_figure(
     parts = [
         f"{row.theme} {kappa_label} {getattr(row, f'{kappa_name}_kappa'):.2f}, "
         f"alpha {row.alpha:.2f}{' (flagged)' if row.flag else ''}"
-        for row in table.itertuples()
+        if ok
+        else f"{row.theme} {NOT_COMPUTABLE} (flagged)"
+        for row, ok in zip(table.itertuples(), computable, strict=True)
     ]
     alt = (
         f"Dot-and-interval chart of inter-coder agreement per theme from the {corpus_label}, "
