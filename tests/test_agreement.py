@@ -12,6 +12,7 @@ from compendium.analysis import agreement
 from compendium.inputs.corpus import load_corpus
 from compendium.inputs.errors import InputError
 from compendium.inputs.second_coding import load_second_coding
+from compendium.inputs.targets import load_targets
 
 
 def test_cohen_kappa_hand_computed():
@@ -224,7 +225,7 @@ def test_without_a_second_coding_the_step_still_reports(tmp_path):
 def test_surrogate_descriptor_records_how_the_second_coder_was_made():
     from compendium.inputs.packages import read_descriptor
 
-    targets = surrogate.load_targets(ROOT / "data" / "surrogate" / "targets.yaml")
+    targets = load_targets(ROOT / "data" / "surrogate" / "targets.yaml")
     descriptor = read_descriptor(ROOT / "data" / "coded" / "surrogate")
     made = agreement.generated_with(descriptor)
     assert made == {k: targets["second_coder"][k] for k in made}

@@ -78,6 +78,27 @@ def qdpx_case(xml=None, members=None, raw: bytes | None = None, mapping: str | N
     return build
 
 
+TARGETS = ROOT / "data" / "surrogate" / "targets.yaml"
+
+
+def targets_case(old: str | None = None, new: str = "", raw: str | None = None):
+    """A case for ``surrogate``: the committed targets with ``old`` replaced by ``new``."""
+
+    def build(work: Path) -> list[str]:
+        text = TARGETS.read_text()
+        if raw is not None:
+            text = raw
+        elif old is not None:
+            assert old in text, old
+            text = text.replace(old, new, 1)
+        path = work / "targets.yaml"
+        path.write_text(text)
+        out = work / "data" / "coded" / "surrogate"
+        return ["surrogate", "--targets", str(path), "--out", str(out)]
+
+    return build
+
+
 def csv_case(change):
     """A case for ``validate`` on the tiny corpus edited by ``change(folder)``."""
 
@@ -199,6 +220,39 @@ def with_entity(doctype: str, entity: str) -> str:
 
 # case name -> (builder, substrings the single stderr line must contain)
 CATALOGUE = {
+    # --- the surrogate's calibration targets (compendium surrogate) ---
+    "targets missing key": (
+        targets_case("not_quotable_analysed:\n", "not_quotable:\n"),
+        ["targets.yaml", "row ", "field 'not_quotable", "was unexpected"],
+    ),
+    "targets wrong type": (
+        targets_case("value: {G: 44,", "value: {G: many,"),
+        ["targets.yaml", "row ", "field 'G'", "kmi.value.G", "not of type 'integer'"],
+    ),
+    "targets negative count": (
+        targets_case("  value: 1\n", "  value: -1\n"),
+        ["targets.yaml", "row ", "field 'value'", "less than the minimum"],
+    ),
+    "targets modes do not add up": (
+        targets_case("G1: {in_person: 4, online: 12}", "G1: {in_person: 5, online: 12}"),
+        ["targets.yaml", "row ", "field 'G1'", "= 18, but 17 were interviewed"],
+    ),
+    "targets theme not in the codebook": (
+        targets_case("S: 37}", "S: 37, Q: 3}"),
+        ["targets.yaml", "row ", "field 'kmi'", "differ from the codebook's"],
+    ),
+    "targets rate above 1": (
+        targets_case("disagreement_rate: 0.1", "disagreement_rate: 1.5"),
+        ["targets.yaml", "row ", "field 'disagreement_rate'", "greater than the maximum"],
+    ),
+    "targets formula in a label": (
+        targets_case("label: HSCP senior leadership", "label: '=HYPERLINK(\"x\")'"),
+        ["targets.yaml", "row 14", "field 'label'", "formula (CSV injection)"],
+    ),
+    "targets alias bomb": (
+        targets_case(raw="a: &a [x, x, x]\nb: &b [*a, *a, *a]\nc: [*b, *b, *b]\n"),
+        ["targets.yaml", "row 2", "aliases"],
+    ),
     # --- a second coder's coding (compendium validate) ---
     "second coding of an unknown segment": (
         csv_case(second_coding("segment_id,coder,theme\nx1,B,G\nx9,B,G\n")),
@@ -489,6 +543,7 @@ THROUGH_THE_SCRIPT = [
     "csv segment of withdrawn participant",
     "second coding with a formula cell",
     "yaml alias bomb",
+    "targets modes do not add up",
     "qdpx member with ../ path",
     "xml billion laughs",
     "case named after a person",

@@ -11,8 +11,9 @@ from compendium import surrogate
 from compendium.analysis.participants import headline_counts, participant_profile
 from compendium.analysis.salience import kmi_counts
 from compendium.inputs.corpus import load_corpus
+from compendium.inputs.targets import load_targets
 
-TARGETS = surrogate.load_targets(ROOT / "data" / "surrogate" / "targets.yaml")
+TARGETS = load_targets(ROOT / "data" / "surrogate" / "targets.yaml", list("GWDFLVS"))
 
 
 @pytest.fixture(scope="module")
@@ -85,3 +86,15 @@ def test_withdrawn_have_no_segments(generated, codebook):
     segments = pd.read_csv(generated / "segments.csv", dtype=str)
     assert len(withdrawn) == 2
     assert not segments["participant_id"].isin(withdrawn).any()
+
+
+def test_targets_cross_checks_catch_what_the_schema_cannot(tmp_path):
+    from compendium.inputs.errors import InputError
+
+    text = (ROOT / "data" / "surrogate" / "targets.yaml").read_text()
+    bad = tmp_path / "targets.yaml"
+    bad.write_text(text.replace("F: 42,", "F: 45,"))  # more mentioning F than analysed (44)
+    with pytest.raises(InputError) as caught:
+        load_targets(bad)
+    assert "kmi.F: 45 mentioning is more than the 44 analysed participants" in str(caught.value)
+    assert caught.value.row == text.splitlines().index("kmi:") + 3  # the line of "value:"

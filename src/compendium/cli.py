@@ -49,8 +49,10 @@ def _validate(args) -> int:
 
 def _surrogate(args) -> int:
     from compendium import surrogate
+    from compendium.inputs.codebook import load_codebook
+    from compendium.inputs.targets import load_targets
 
-    targets = surrogate.load_targets(args.targets)
+    targets = load_targets(args.targets, load_codebook(args.codebook).codes)
     written = surrogate.write_from_targets(targets, args.out)
     print(f"wrote {len(written)} files to {args.out} (synthetic, seed {targets['seed']})")
     return 0
@@ -163,6 +165,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("surrogate", help="write the synthetic surrogate corpus")
     p.add_argument("--targets", default="data/surrogate/targets.yaml")
     p.add_argument("--out", default=DEFAULT_CORPUS)
+    p.add_argument("--codebook", default=DEFAULT_CODEBOOK)
     p.set_defaults(func=_surrogate)
 
     p = sub.add_parser("verify", help="compare rebuilt values with the published ones")

@@ -21,7 +21,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from compendium.outputs.files import csv_text, write_text_atomic
 
@@ -38,10 +37,6 @@ class SurrogateCorpus:
     participants: pd.DataFrame
     groups: pd.DataFrame
     segments: pd.DataFrame
-
-
-def load_targets(path: Path | str) -> dict:
-    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
 
 
 def corpus_schema() -> dict:

@@ -41,9 +41,9 @@ from importlib import resources
 from pathlib import Path, PurePosixPath
 
 import pandas as pd
-import yaml
 
 from compendium.inputs.errors import InputError
+from compendium.inputs.yaml_files import line_of, read_yaml
 
 NS = "urn:QDA-XML:project:1.0"
 Q = f"{{{NS}}}"
@@ -352,37 +352,13 @@ def _text(value, path: Path, where: str, *, limit: int = 500) -> str:
 
 
 def _line_of(path: Path, text: str, key: str) -> int | None:
-    for number, line in enumerate(text.splitlines(), 1):
-        if re.match(rf"\s*['\"]?{re.escape(key)}['\"]?\s*:", line):
-            return number
-    return None
+    return line_of(text, key)
 
 
 def load_mapping(path: Path | str, codebook) -> Mapping:
     """Read and check the mapping YAML (``docs/refi_qda_mapping.md``)."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError(path, "mapping file is missing")
-    raw = path.read_bytes()
-    if len(raw) > MAX_MAPPING_BYTES:
-        raise InputError(path, f"mapping file is larger than {MAX_MAPPING_BYTES} bytes")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InputError(path, f"byte 0x{raw[exc.start]:02x} is not UTF-8", row=line) from None
-    try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
-            if isinstance(event, yaml.AliasEvent):
-                line = event.start_mark.line + 1 if event.start_mark else None
-                raise InputError(path, "YAML aliases (*name) are not allowed here", row=line)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise InputError(
-            path, f"not valid YAML ({problem})", row=mark.line + 1 if mark else None
-        ) from None
+    data, text = read_yaml(path, "mapping file", MAX_MAPPING_BYTES)
     if not isinstance(data, dict):
         raise InputError(path, "expected a mapping with keys " + ", ".join(sorted(MAPPING_KEYS)))
     unknown = sorted(str(k) for k in data if k not in MAPPING_KEYS)
