@@ -11,22 +11,31 @@
 # files): Snakemake's own code tracking does not see inside notebooks.
 
 import json
+import sys
 from pathlib import Path
 
+from compendium.inputs.errors import InputError
+from compendium.inputs.pipeline_config import checked_config
+
 DEFAULT_CORPUS = "data/coded/surrogate"
-CORPUS = str(config.get("corpus", DEFAULT_CORPUS)).rstrip("/")
+try:  # names, types, ranges and defaults: src/compendium/schemas/pipeline_config.json
+    PARAMETERS = checked_config(config, DEFAULT_CORPUS)
+except InputError as exc:  # one line, no traceback, nothing built
+    print(f"error: {exc}", file=sys.stderr)
+    sys.exit(2)
+CORPUS = PARAMETERS["corpus"]
 OUT = "" if CORPUS == DEFAULT_CORPUS else f"builds/{Path(CORPUS).name}/"
 CODEBOOK = "data/codebook"
 PUBLISHED = "data/published"
 SRC = "src/compendium/"
 
 # Analysis parameters (override with --config name=value).
-CONFIDENCE = float(config.get("confidence", 0.95))
-INTERSECTIONS_HIGH = float(config.get("intersections_high", 0.5))
-INTERSECTIONS_MEDIUM = float(config.get("intersections_medium", 0.2))
-SUPPRESSION_THRESHOLD = int(config.get("suppression_threshold", 5))
-AGREEMENT_THRESHOLD = float(config.get("agreement_threshold", 0.6))
-AGREEMENT_UNIT = str(config.get("agreement_unit", "segment"))
+CONFIDENCE = float(PARAMETERS["confidence"])
+INTERSECTIONS_HIGH = float(PARAMETERS["intersections_high"])
+INTERSECTIONS_MEDIUM = float(PARAMETERS["intersections_medium"])
+SUPPRESSION_THRESHOLD = int(PARAMETERS["suppression_threshold"])
+AGREEMENT_THRESHOLD = float(PARAMETERS["agreement_threshold"])
+AGREEMENT_UNIT = str(PARAMETERS["agreement_unit"])
 
 
 def files_of(folder):
@@ -120,7 +129,7 @@ PARTICIPANTS = Step(
         "table1_path": f"{OUT}reports/tables/table1_participants.csv",
         "results_path": f"{OUT}reports/results/participants.json",
     },
-    {"ijb_areas_total": int(config.get("ijb_areas_total", 30))},
+    {"ijb_areas_total": int(PARAMETERS["ijb_areas_total"])},
 )
 SALIENCE = Step(
     "salience",
