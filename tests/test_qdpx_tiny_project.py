@@ -1,4 +1,5 @@
-"""A very small REFI-QDA project run through the whole pipeline.
+"""A very small REFI-QDA project, in the shape of a MAXQDA 24 export, run through the whole
+pipeline.
 
 3 analysed cases, 7 segments, no Leadership/Voice/Service-user codes and no second coder:
 every step must still run, ``verify`` must report the differences from the published values as
@@ -15,7 +16,7 @@ import subprocess
 import pandas as pd
 import pytest
 from conftest import BIN, buildable_copy, tree_hashes
-from test_refi_qda import MAPPING, project_xml, write_qdpx
+from test_refi_qda import MAPPING, maxqda_shaped, project_xml, write_qdpx
 
 pytestmark = pytest.mark.full_build
 TINY = "tiny"
@@ -25,7 +26,8 @@ TINY = "tiny"
 def tiny_build(tmp_path_factory):
     work, env = buildable_copy(tmp_path_factory.mktemp("qdpx_tiny"))
     before = {folder: tree_hashes(work / folder) for folder in ("figures", "reports")}
-    tiny = write_qdpx(work / "exports" / "tiny.qdpx")
+    # written the way MAXQDA 24 exports a project (texts in sources/, Sets, upper-case GUIDs)
+    tiny = write_qdpx(work / "exports" / "tiny.qdpx", *maxqda_shaped(project_xml()))
     imported = subprocess.run(
         [str(BIN / "compendium"), "import-qdpx", str(tiny), "--mapping",
          "data/coded/example_mapping.yaml", "--out", f"data/coded/{TINY}"],
