@@ -51,6 +51,7 @@ CORE = [
         "paths.py",
         "inputs/__init__.py",
         "inputs/errors.py",
+        "inputs/formulas.py",
         "inputs/packages.py",
         "inputs/codebook.py",
         "inputs/corpus.py",

@@ -168,3 +168,23 @@ def pytest_collection_modifyitems(items):
     ``--no-loadscope-reorder`` the workers start on the longest work (the builds) and spread the
     short tests over whatever time is left, instead of ending on a build."""
     items.sort(key=lambda item: item.get_closest_marker("full_build") is None)
+
+
+def run_in(work: Path, env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    """Run a command in a copy made by :func:`buildable_copy`; output captured, not checked."""
+    return subprocess.run(args, cwd=work, env=env, capture_output=True, text=True, check=False)
+
+
+def import_project(work: Path, env, qdpx: Path, mapping, name: str):
+    """``compendium import-qdpx`` into ``data/coded/<name>`` of the copy; it must succeed."""
+    imported = run_in(work, env, str(BIN / "compendium"), "import-qdpx", str(qdpx),
+                      "--mapping", str(mapping), "--out", f"data/coded/{name}")  # fmt: skip
+    assert imported.returncode == 0, imported.stderr
+    return imported
+
+
+def reproduce_corpus(work: Path, env, name: str):
+    """``make reproduce CORPUS=data/coded/<name>`` in the copy; it must succeed."""
+    built = run_in(work, env, "make", "reproduce", f"CORPUS=data/coded/{name}", "CORES=2")
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    return built

@@ -67,9 +67,10 @@ def nbval_outcomes(tmp_path_factory) -> dict:
         shutil.copytree(ROOT / folder, scratch / folder)
     ini = scratch / "pytest.ini"
     ini.write_text("[pytest]\n")
-    names = [p.name for p in EXECUTED if p.name != "99_report.ipynb" or find_browser()]
-    for name in names:
-        shutil.copy2(ROOT / "reports" / "notebooks" / name, scratch / name)
+    executed = [p for p in EXECUTED if p.name != "99_report.ipynb" or find_browser()]
+    for path in executed:
+        shutil.copy2(path, scratch / path.name)
+    names = [path.name for path in executed]
     junit = scratch / "nbval.xml"
     result = subprocess.run(
         [
@@ -99,8 +100,8 @@ def nbval_outcomes(tmp_path_factory) -> dict:
     assert junit.is_file(), result.stdout[-4000:] + result.stderr[-4000:]
     outcomes: dict[str, list[tuple[str, str]]] = {}
     for case in ElementTree.parse(junit).iter("testcase"):
-        notebook = case.get("file") or case.get("classname", "")
-        notebook = Path(notebook.replace(".ipynb", "") + ".ipynb").name
+        reported = Path(case.get("file") or case.get("classname", "")).name
+        notebook = reported.removesuffix(".ipynb") + ".ipynb"
         outcome = "passed"
         for tag in ("failure", "error", "skipped"):
             if case.find(tag) is not None:

@@ -19,12 +19,11 @@ made by a second user of the project), imported with
 from __future__ import annotations
 
 import json
-import subprocess
 
 import pandas as pd
 import pytest
 import yaml
-from conftest import BIN, ROOT, buildable_copy, tree_hashes
+from conftest import ROOT, buildable_copy, import_project, reproduce_corpus, tree_hashes
 from test_refi_qda import project_xml, write_qdpx
 
 pytestmark = pytest.mark.full_build
@@ -104,17 +103,8 @@ def roundtrip(tmp_path_factory):
     mapping_path = work / "exports" / "mapping.yaml"
     mapping_path.write_text(yaml.safe_dump(mapping, sort_keys=False), encoding="utf-8")
     before = {folder: tree_hashes(work / folder) for folder in ("figures", "reports")}
-    imported = subprocess.run(
-        [str(BIN / "compendium"), "import-qdpx", str(qdpx), "--mapping", str(mapping_path),
-         "--out", f"data/coded/{NAME}"],
-        cwd=work, env=env, capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert imported.returncode == 0, imported.stderr
-    built = subprocess.run(
-        ["make", "reproduce", f"CORPUS=data/coded/{NAME}", "CORES=2"],
-        cwd=work, env=env, capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    imported = import_project(work, env, qdpx, mapping_path, NAME)
+    built = reproduce_corpus(work, env, NAME)
     return {"work": work, "before": before, "import": imported, "build": built}
 
 

@@ -11,11 +11,10 @@ runs the agreement step alone, which must then report Fleiss' kappa.
 from __future__ import annotations
 
 import json
-import subprocess
 
 import pandas as pd
 import pytest
-from conftest import BIN, buildable_copy, tree_hashes
+from conftest import BIN, buildable_copy, import_project, reproduce_corpus, run_in, tree_hashes
 from test_refi_qda import MAPPING, maxqda_shaped, project_xml, write_qdpx
 
 pytestmark = pytest.mark.full_build
@@ -28,17 +27,8 @@ def tiny_build(tmp_path_factory):
     before = {folder: tree_hashes(work / folder) for folder in ("figures", "reports")}
     # written the way MAXQDA 24 exports a project (texts in sources/, Sets, upper-case GUIDs)
     tiny = write_qdpx(work / "exports" / "tiny.qdpx", *maxqda_shaped(project_xml()))
-    imported = subprocess.run(
-        [str(BIN / "compendium"), "import-qdpx", str(tiny), "--mapping",
-         "data/coded/example_mapping.yaml", "--out", f"data/coded/{TINY}"],
-        cwd=work, env=env, capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert imported.returncode == 0, imported.stderr
-    built = subprocess.run(
-        ["make", "reproduce", f"CORPUS=data/coded/{TINY}", "CORES=2"],
-        cwd=work, env=env, capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    import_project(work, env, tiny, "data/coded/example_mapping.yaml", TINY)
+    reproduce_corpus(work, env, TINY)
     return {"work": work, "before": before, "env": env}
 
 
@@ -94,17 +84,10 @@ def three_coders(tiny_build):
     )
     mapping = work / "exports" / "three.yaml"
     mapping.write_text(MAPPING.read_text() + "primary_coder: Ann\n")
-    imported = subprocess.run(
-        [str(BIN / "compendium"), "import-qdpx", str(qdpx), "--mapping", str(mapping),
-         "--out", "data/coded/three"],
-        cwd=work, env=env, capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    assert imported.returncode == 0, imported.stderr
+    import_project(work, env, qdpx, mapping, "three")
     target = "builds/three/reports/results/agreement.json"
-    built = subprocess.run(
-        [str(BIN / "snakemake"), target, "--cores", "2", "--config", "corpus=data/coded/three"],
-        cwd=work, env=env, capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    built = run_in(work, env, str(BIN / "snakemake"), target, "--cores", "2",
+                   "--config", "corpus=data/coded/three")  # fmt: skip
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
     return work / "builds" / "three"
 

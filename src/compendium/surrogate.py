@@ -16,12 +16,12 @@ import copy
 import itertools
 import json
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from compendium.inputs.json_schemas import load_schema
 from compendium.outputs.files import csv_text, write_text_atomic
 
 SYNTHETIC_NOTE = (
@@ -41,8 +41,7 @@ class SurrogateCorpus:
 
 def corpus_schema() -> dict:
     """The coded-corpus data package descriptor shipped with the package (no data)."""
-    text = resources.files("compendium.schemas").joinpath("coded_corpus.json").read_text()
-    return json.loads(text)
+    return load_schema("coded_corpus.json")
 
 
 def _roster(targets: dict, rng: np.random.Generator) -> pd.DataFrame:
@@ -154,8 +153,7 @@ def generate(targets: dict) -> SurrogateCorpus:
 
 def second_coding_schema() -> dict:
     """The resource descriptor of the optional ``second_coding.csv`` (no data)."""
-    text = resources.files("compendium.schemas").joinpath("second_coding.json").read_text()
-    return json.loads(text)
+    return load_schema("second_coding.json")
 
 
 def descriptor(name: str = "surrogate", second_coder_settings: dict | None = None) -> dict:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from compendium.inputs.codebook import Codebook
 from compendium.inputs.errors import InputError
+from compendium.inputs.formulas import FORMULA_START
 from compendium.inputs.packages import load_package, read_descriptor
 
 ANALYSED = "analysed"
@@ -111,9 +112,6 @@ def check_analysed_have_mode(participants: pd.DataFrame, path: Path) -> None:
             row=_row(i),
             field="interview_mode",
         )
-
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def check_no_formula_cells(frame: pd.DataFrame, path: Path) -> None:

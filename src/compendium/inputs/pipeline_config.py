@@ -8,26 +8,20 @@ that is not below the high one.
 
 from __future__ import annotations
 
-import json
-from importlib import resources
-
 from compendium.inputs.errors import InputError
+from compendium.inputs.json_schemas import first_error, load_schema
 
 WHERE = "--config"
 
 
 def config_schema() -> dict:
-    text = resources.files("compendium.schemas").joinpath("pipeline_config.json").read_text()
-    return json.loads(text)
+    return load_schema("pipeline_config.json")
 
 
 def checked_config(config: dict, default_corpus: str) -> dict:
     """``config`` with every default filled in; :class:`InputError` for a bad value."""
-    import jsonschema
-
     schema = config_schema()
-    validator = jsonschema.Draft202012Validator(schema)
-    error = jsonschema.exceptions.best_match(validator.iter_errors(dict(config)))
+    error = first_error(schema, dict(config))
     if error is not None:
         keys = [str(k) for k in error.absolute_path]
         field = keys[0] if keys else None

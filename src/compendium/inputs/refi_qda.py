@@ -43,6 +43,7 @@ from pathlib import Path, PurePosixPath
 import pandas as pd
 
 from compendium.inputs.errors import InputError
+from compendium.inputs.formulas import FORMULA_START, formula_refusal
 from compendium.inputs.yaml_files import line_of, read_yaml
 
 NS = "urn:QDA-XML:project:1.0"
@@ -58,7 +59,6 @@ MAX_MAPPING_BYTES = 1024 * 1024
 
 PARTICIPANT_ID = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,31}")
 GROUP_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,15}")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 CORPUS_FILES = ("participants.csv", "groups.csv", "segments.csv", "datapackage.json")
 KNOWN_OUT_FILES = {*CORPUS_FILES, "second_coding.csv"}
@@ -332,8 +332,7 @@ def _no_formula(path: Path, value: str, where: str) -> None:
     if value.startswith(FORMULA_START):
         raise InputError(
             path,
-            f"{where}: value {value[:40]!r} starts with {value[0]!r}, which a spreadsheet would "
-            "run as a formula (CSV injection); refused",
+            f"{where}: value {formula_refusal(value)}",
             field=where.rsplit(".", 1)[-1],
         )
 
@@ -351,10 +350,6 @@ def _text(value, path: Path, where: str, *, limit: int = 500) -> str:
     return value
 
 
-def _line_of(path: Path, text: str, key: str) -> int | None:
-    return line_of(text, key)
-
-
 def load_mapping(path: Path | str, codebook) -> Mapping:
     """Read and check the mapping YAML (``docs/refi_qda_mapping.md``)."""
     path = Path(path)
@@ -366,7 +361,7 @@ def load_mapping(path: Path | str, codebook) -> Mapping:
         raise InputError(
             path,
             f"unknown key {unknown[0]!r} (expected: {', '.join(sorted(MAPPING_KEYS))})",
-            row=_line_of(path, text, unknown[0]),
+            row=line_of(text, unknown[0]),
             field=unknown[0],
         )
     for key in ("case_variables", "groups", "codes"):
@@ -374,7 +369,7 @@ def load_mapping(path: Path | str, codebook) -> Mapping:
             raise InputError(
                 path,
                 f"'{key}' must be a non-empty mapping",
-                row=_line_of(path, text, key),
+                row=line_of(text, key),
                 field=key,
             )
 
@@ -385,7 +380,7 @@ def load_mapping(path: Path | str, codebook) -> Mapping:
             raise InputError(
                 path,
                 f"unknown participant field {name!r} (expected: {', '.join(PARTICIPANT_FIELDS)})",
-                row=_line_of(path, text, str(name)),
+                row=line_of(text, str(name)),
                 field=str(name),
             )
         variables[name] = _text(variable, path, where, limit=200)
@@ -415,7 +410,7 @@ def load_mapping(path: Path | str, codebook) -> Mapping:
                 raise InputError(
                     path,
                     f"values.{name}: {value_text!r} is not one of {', '.join(ENUMS[name])}",
-                    row=_line_of(path, text, key_text),
+                    row=line_of(text, key_text),
                     field=str(name),
                 )
             recode[key_text.strip().casefold()] = value_text
@@ -433,14 +428,14 @@ def load_mapping(path: Path | str, codebook) -> Mapping:
             raise InputError(
                 path,
                 f"group code {code!r} must be 1-16 letters, digits, '_' or '-'",
-                row=_line_of(path, text, code),
+                row=line_of(text, code),
                 field="groups",
             )
         if not isinstance(spec, dict) or set(spec) != {"label", "typical_roles"}:
             raise InputError(
                 path,
                 f"groups.{code} needs exactly 'label' and 'typical_roles'",
-                row=_line_of(path, text, code),
+                row=line_of(text, code),
                 field="groups",
             )
         groups[code] = (
@@ -453,7 +448,7 @@ def load_mapping(path: Path | str, codebook) -> Mapping:
     code_rows: dict[str, int | None] = {}
     for code_path, spec in data["codes"].items():
         code_path = str(code_path)
-        row = code_rows[code_path] = _line_of(path, text, code_path)
+        row = code_rows[code_path] = line_of(text, code_path)
         if spec is None:
             codes[code_path] = None
             continue
@@ -494,7 +489,7 @@ def load_mapping(path: Path | str, codebook) -> Mapping:
         path,
         code_rows,
         primary,
-        _line_of(path, text, "primary_coder") if primary else None,
+        line_of(text, "primary_coder") if primary else None,
         link_types,
     )
 
@@ -505,7 +500,7 @@ def _link_types(spec, path: Path, text: str) -> dict[str, str | None]:
         raise InputError(
             path,
             "link_types must map link names to a link type",
-            row=_line_of(path, text, "link_types"),
+            row=line_of(text, "link_types"),
             field="link_types",
         )
     out: dict[str, str | None] = {}
@@ -516,7 +511,7 @@ def _link_types(spec, path: Path, text: str) -> dict[str, str | None]:
                 path,
                 f"link_types.{name}: unknown link type {kind!r} (expected one of "
                 f"{', '.join(LINK_TYPES)}, or null)",
-                row=_line_of(path, text, name),
+                row=line_of(text, name),
                 field="link_types",
             )
         out[name] = kind
@@ -625,8 +620,7 @@ def _case_rows(doc: _Doc, mapping: Mapping, variables: dict[str, str]) -> list[_
             if value.startswith(FORMULA_START):
                 raise doc.error(
                     where,
-                    f"{name} value {value[:40]!r} starts with {value[0]!r}, which a spreadsheet "
-                    "would run as a formula (CSV injection); refused",
+                    f"{name} value {formula_refusal(value)}",
                     attr,
                 )
             row[name] = value
@@ -884,7 +878,7 @@ def _code_of(doc: _Doc, coding, codes: dict[str, str]) -> str:
 EXTENT = ["_source", "_start", "_end"]
 
 
-def _segments(collected, theme_order: list[str], links=None) -> pd.DataFrame:
+def _segments(collected, theme_order: list[str], links: dict) -> pd.DataFrame:
     """Pair linked spans (typed links), then overlapping spans of different themes
     (dual-coded); number the segments.
 
@@ -900,7 +894,7 @@ def _segments(collected, theme_order: list[str], links=None) -> pd.DataFrame:
         used = [False] * len(spans)
         index = {span: i for i, span in enumerate(spans)}
         typed = {}
-        for origin, target, kind in (links or {}).get(source, []):
+        for origin, target, kind in links.get(source, []):
             typed[index[origin]] = (target, kind)
             used[index[origin]] = used[index[target]] = True
         for i, first in enumerate(spans):

@@ -9,20 +9,19 @@ and the field, before anything is generated or written.
 
 from __future__ import annotations
 
-import json
 import re
-from importlib import resources
 from pathlib import Path
 
 from compendium.inputs.errors import InputError
+from compendium.inputs.formulas import FORMULA_START, formula_refusal
+from compendium.inputs.json_schemas import first_error, load_schema
 from compendium.inputs.yaml_files import line_of_path, read_yaml
 
 MAX_TARGETS_BYTES = 256 * 1024
 
 
 def targets_schema() -> dict:
-    text = resources.files("compendium.schemas").joinpath("surrogate_targets.json").read_text()
-    return json.loads(text)
+    return load_schema("surrogate_targets.json")
 
 
 def _shape_error(path: Path, text: str, error) -> InputError:
@@ -35,11 +34,6 @@ def _shape_error(path: Path, text: str, error) -> InputError:
     elif error.validator == "additionalProperties" and named:
         field = named.group(1)
         keys = [*keys, field]
-    if error.validator == "pattern" and error.validator_value.startswith("^[^=+@"):
-        message = (
-            f"{str(error.instance)[:40]!r} starts with {str(error.instance)[:1]!r}, which a "
-            "spreadsheet would run as a formula (CSV injection); refused"
-        )
     where = ".".join(str(k) for k in error.absolute_path) or "top level"
     return InputError(path, f"{where}: {message}", row=line_of_path(text, keys), field=field)
 
@@ -48,9 +42,13 @@ def check_targets(targets: dict, path: Path, text: str, themes: list[str] | None
     """Rules across fields; ``themes`` (the codebook's codes) when known."""
 
     def fail(keys: list[str], message: str) -> None:
-        field = next(k for k in (*keys[::-1], keys[0]) if k not in ("value",))
+        field = next((k for k in reversed(keys) if k != "value"), keys[0])
         raise InputError(path, message, row=line_of_path(text, keys), field=field)
 
+    for group, spec in sorted(targets["groups"].items()):
+        for name, value in sorted(spec.items()) if isinstance(spec, dict) else ():
+            if value.startswith(FORMULA_START):
+                fail(["groups", group, name], f"groups.{group}.{name}: {formula_refusal(value)}")
     interviewed = targets["interviewed_per_group"]["value"]
     withdrawn = targets["withdrawn_per_group"]["value"]
     modes = targets["modes_of_analysed"]["value"]
@@ -100,14 +98,11 @@ def check_targets(targets: dict, path: Path, text: str, themes: list[str] | None
 
 def load_targets(path: Path | str, themes: list[str] | None = None) -> dict:
     """Read, shape-check and cross-check the targets file; return it as a dict."""
-    import jsonschema
-
     path = Path(path)
     targets, text = read_yaml(path, "targets file", MAX_TARGETS_BYTES)
     if not isinstance(targets, dict):
         raise InputError(path, "expected a mapping of calibration targets")
-    validator = jsonschema.Draft202012Validator(targets_schema())
-    error = jsonschema.exceptions.best_match(validator.iter_errors(targets))
+    error = first_error(targets_schema(), targets)
     if error is not None:
         raise _shape_error(path, text, error)
     check_targets(targets, path, text, themes)
