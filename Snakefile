@@ -56,7 +56,7 @@ CORE = [
         "inputs/codebook.py",
         "inputs/corpus.py",
         "outputs/__init__.py",
-        "outputs/files.py",
+        "inputs/files.py",
         "outputs/results.py",
         "outputs/display.py",
         "schemas/coded_corpus.json",
@@ -573,6 +573,7 @@ rule verify:
         code=modules(
             "outputs/verify.py",
             "outputs/verify_documents.py",
+            "outputs/verification_values.py",
             "analysis/__init__.py",
             "analysis/quotes.py",
         ),

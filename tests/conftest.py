@@ -12,8 +12,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from compendium import surrogate
 from compendium.inputs.codebook import load_codebook
+from compendium.inputs.corpus_schema import corpus_schema
 from compendium.paths import copy_sources
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -37,7 +37,7 @@ def write_corpus(directory: Path, participants, groups, segments) -> Path:
     for name, rows in (("participants", participants), ("groups", groups), ("segments", segments)):
         frame = rows if isinstance(rows, pd.DataFrame) else pd.DataFrame(rows)
         frame.to_csv(directory / f"{name}.csv", index=False, lineterminator="\n")
-    descriptor = surrogate.corpus_schema() | {"name": directory.name}
+    descriptor = corpus_schema() | {"name": directory.name}
     (directory / "datapackage.json").write_text(json.dumps(descriptor, indent=2))
     return directory
 

@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from conftest import BIN, ROOT, copy_project
 
-from compendium.outputs.files import sha256_file
+from compendium.inputs.files import sha256_file
 
 pytestmark = pytest.mark.full_build
 BUILT = ("figures", "reports")

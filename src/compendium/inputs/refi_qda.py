@@ -986,7 +986,7 @@ def _sha256(path: Path) -> str:
 
 
 def _descriptor(name: str, qdpx: Path, mapping_path: Path, second_coding: bool) -> dict:
-    from compendium.surrogate import corpus_schema, second_coding_schema
+    from compendium.inputs.corpus_schema import corpus_schema, second_coding_schema
 
     package = copy.deepcopy(corpus_schema())
     if second_coding:
@@ -1018,7 +1018,7 @@ def _check_out_dir(out_dir: Path) -> None:
 
 
 def _write_package(tmp: Path, frames: dict[str, pd.DataFrame], descriptor: dict) -> None:
-    from compendium.outputs.files import csv_text
+    from compendium.inputs.files import csv_text
 
     for name, frame in frames.items():
         (tmp / f"{name}.csv").write_text(csv_text(frame), encoding="utf-8", newline="")

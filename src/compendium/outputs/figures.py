@@ -18,7 +18,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import seaborn as sns  # noqa: E402
 
-from compendium.outputs.files import write_bytes_atomic  # noqa: E402
+from compendium.inputs.files import write_bytes_atomic  # noqa: E402
 
 PALETTE = "colorblind"  # seaborn's colour-blind-safe qualitative palette (Okabe-Ito-like)
 SYNTHETIC_BADGE = "SYNTHETIC DATA"

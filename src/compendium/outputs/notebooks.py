@@ -10,7 +10,7 @@ from pathlib import Path
 
 import nbformat
 
-from compendium.outputs.files import write_text_atomic
+from compendium.inputs.files import write_text_atomic
 
 VOLATILE_CELL_KEYS = ("execution", "papermill")
 VOLATILE_PAPERMILL_KEYS = ("start_time", "end_time", "duration", "environment_variables")

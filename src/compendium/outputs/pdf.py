@@ -18,7 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from compendium.outputs.files import write_bytes_atomic
+from compendium.inputs.files import write_bytes_atomic
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 INSTALL_HINT = "install it with: sudo apt-get install chromium (Debian/Ubuntu)"

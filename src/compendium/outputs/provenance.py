@@ -13,7 +13,7 @@ import platform
 from importlib import metadata
 from pathlib import Path
 
-from compendium.outputs.files import sha256_file, write_text_atomic
+from compendium.inputs.files import sha256_file, write_text_atomic
 from compendium.outputs.results import dumps
 
 RECORDED_PACKAGES = [

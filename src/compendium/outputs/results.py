@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from compendium.outputs.files import write_text_atomic
+from compendium.inputs.files import write_text_atomic
 
 
 def _plain(value):

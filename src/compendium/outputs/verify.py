@@ -9,42 +9,15 @@ mismatch (for a real corpus, ``--findings`` reports differences without failing)
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
+from compendium.inputs.files import write_csv
 from compendium.inputs.packages import load_package
-from compendium.outputs.files import write_csv
 from compendium.outputs.results import load_results
-
-
-@dataclass(frozen=True)
-class Comparison:
-    item: str
-    published: str
-    rebuilt: str
-
-    @property
-    def match(self) -> bool:
-        return _same(self.published, self.rebuilt)
-
-
-def _same(a: str, b: str) -> bool:
-    if a == b:
-        return True
-    try:
-        return abs(float(a) - float(b)) < 1e-9
-    except ValueError:
-        return False
-
-
-def _text(value) -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+from compendium.outputs.verification_values import Comparison, Context, compared
+from compendium.outputs.verify_documents import CHECKS as DOCUMENT_CHECKS
 
 
 def compare_cells(
@@ -56,18 +29,7 @@ def compare_cells(
         k = row[key]
         for pub_col, reb_col in columns.items():
             value = rebuilt_rows.at[k, reb_col] if k in rebuilt_rows.index else "(missing row)"
-            yield Comparison(f"{label}[{k}].{pub_col}", _text(row[pub_col]), _text(value))
-
-
-@dataclass(frozen=True)
-class Context:
-    published: dict[str, pd.DataFrame]
-    tables: Path
-    results: dict
-
-    def table(self, name: str) -> pd.DataFrame | None:
-        path = self.tables / name
-        return pd.read_csv(path, dtype=str, keep_default_na=False) if path.is_file() else None
+            yield compared(f"{label}[{k}].{pub_col}", row[pub_col], value)
 
 
 def check_table1(ctx: Context) -> Iterator[Comparison]:
@@ -125,7 +87,7 @@ def check_headlines(ctx: Context) -> Iterator[Comparison]:
         value = _lookup(ctx.results, step, dotted)
         if value is None or item not in published.index:
             continue
-        yield Comparison(f"headline.{item}", _text(published.at[item, "value"]), _text(value))
+        yield compared(f"headline.{item}", published.at[item, "value"], value)
 
 
 def check_table3(ctx: Context) -> Iterator[Comparison]:
@@ -139,7 +101,7 @@ def check_table3(ctx: Context) -> Iterator[Comparison]:
         for b in codes[i + 1 :]:
             pub = published.set_index("theme").at[a, b]
             reb = rebuilt.set_index("theme").at[a, b] if a in set(rebuilt["theme"]) else ""
-            yield Comparison(f"table3[{a}-{b}]", _text(pub), _text(reb))
+            yield compared(f"table3[{a}-{b}]", pub, reb)
 
 
 def check_quote_index(ctx: Context) -> Iterator[Comparison]:
@@ -156,19 +118,13 @@ def check_quote_index(ctx: Context) -> Iterator[Comparison]:
         yield Comparison(f"quote_index[{row.participant}@{row.location}]", published, rebuilt_value)
 
 
-def _document_checks() -> list[Callable[[Context], Iterator[Comparison]]]:
-    from compendium.outputs.verify_documents import CHECKS as DOCUMENT_CHECKS
-
-    return list(DOCUMENT_CHECKS)
-
-
 CHECKS: list[Callable[[Context], Iterator[Comparison]]] = [
     check_table1,
     check_table2,
     check_headlines,
     check_table3,
     check_quote_index,
-    *_document_checks(),
+    *DOCUMENT_CHECKS,
 ]
 
 

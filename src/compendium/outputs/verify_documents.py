@@ -16,22 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from compendium.outputs.verification_values import Comparison, Context, compared
 from compendium.paths import project_root
 
-if TYPE_CHECKING:  # verify.py imports CHECKS from here: import it lazily, never at load time
-    from compendium.outputs.verify import Comparison, Context
-
 DOCUMENTS = Path("data") / "documents"
-
-
-def _comparison(item: str, published, rebuilt) -> Comparison:
-    from compendium.outputs.verify import Comparison, _text
-
-    return Comparison(item, _text(published), _text(rebuilt))
 
 
 def _documents_table(name: str) -> pd.DataFrame | None:
@@ -47,7 +38,7 @@ def check_msg_features(ctx: Context) -> Iterator[Comparison]:
     for row in rebuilt.itertuples():
         if row.n_proposals_printed == "":
             continue
-        yield _comparison(
+        yield compared(
             f"msg_features[{row.feature_id}].n_proposals", row.n_proposals_printed, row.n_proposals
         )
 
@@ -62,7 +53,7 @@ def check_annex_a_printed(ctx: Context) -> Iterator[Comparison]:
     for row in check.itertuples():
         column = row.column.split(" ")[0]
         printed = rows.at[row.row_order, column] if row.row_order in rows.index else ""
-        yield _comparison(
+        yield compared(
             f"annex_a[{row.row_order}].{row.column}.printed",
             str(printed).replace(",", "").rstrip("%"),
             row.printed,
@@ -79,9 +70,9 @@ def check_events_per_document(ctx: Context) -> Iterator[Comparison]:
     rebuilt = table["source_doc"].value_counts()
     saved = ctx.results.get("timeline", {}).get("events_per_document", {})
     for doc in sorted(transcribed.index):
-        yield _comparison(f"timeline.events[{doc}]", transcribed[doc], rebuilt.get(doc, 0))
+        yield compared(f"timeline.events[{doc}]", transcribed[doc], rebuilt.get(doc, 0))
         if saved:
-            yield _comparison(f"timeline.results.events[{doc}]", transcribed[doc], saved.get(doc))
+            yield compared(f"timeline.results.events[{doc}]", transcribed[doc], saved.get(doc))
 
 
 CHECKS: list[Callable[[Context], Iterator[Comparison]]] = [
