@@ -152,17 +152,30 @@ def check_no_withdrawn_segments(
 
 
 def load_corpus(directory: Path | str, codebook: Codebook) -> CodedCorpus:
-    """Validate and load the coded corpus in ``directory``."""
+    """Validate and load the coded corpus in ``directory``.
+
+    A corpus is validated once per content: once it has passed, its typed tables are cached
+    under a key made of every byte of the folder, the codebook and the validator's code
+    (:mod:`compendium.inputs.corpus_cache`), and loading the same content again returns them
+    without frictionless.  A corpus that fails is never cached: its error is raised every time.
+    """
+    from compendium.inputs import corpus_cache
+
+    cached_tables = ("participants", "groups", "segments")
     directory = Path(directory)
+    entry, tables = corpus_cache.lookup(directory, codebook, cached_tables)
     descriptor = read_descriptor(directory)
-    tables = load_package(directory)
-    segments_path = directory / "segments.csv"
-    for table in ("participants", "groups", "segments"):
-        check_no_formula_cells(tables[table], directory / f"{table}.csv")
-    check_no_withdrawn_segments(tables["segments"], tables["participants"], segments_path)
-    check_against_codebook(tables["segments"], codebook, segments_path)
-    check_links(tables["segments"], segments_path)
-    check_analysed_have_mode(tables["participants"], directory / "participants.csv")
+    if tables is None:
+        tables = load_package(directory)
+        segments_path = directory / "segments.csv"
+        for table in cached_tables:
+            check_no_formula_cells(tables[table], directory / f"{table}.csv")
+        check_no_withdrawn_segments(tables["segments"], tables["participants"], segments_path)
+        check_against_codebook(tables["segments"], codebook, segments_path)
+        check_links(tables["segments"], segments_path)
+        check_analysed_have_mode(tables["participants"], directory / "participants.csv")
+        fields = {table: tables[table] for table in cached_tables}
+        corpus_cache.store(entry, fields, directory, codebook)
     return CodedCorpus(
         name=descriptor.get("name", directory.name),
         directory=directory,
