@@ -206,13 +206,30 @@ def write(
     return written
 
 
+def _scaled_groups() -> pd.DataFrame:
+    """The three groups of a scaled corpus, labelled and with roles as the schema requires."""
+    groups = ["G1", "G2", "G3"]
+    return pd.DataFrame(
+        {
+            "group": groups,
+            "label": [f"SYNTHETIC scale-test group {g}" for g in groups],
+            "typical_roles": "SYNTHETIC: no roles (scale test)",
+        }
+    )
+
+
+SCALED_AREAS = 32
+
+
 def scaled_corpus(
     n_participants: int, segments_per_participant: int, seed: int = 0, linked_share: float = 0.15
 ) -> SurrogateCorpus:
     """A large synthetic corpus for scale tests and benchmarks (not calibrated), vectorised.
 
-    Groups cycle G1/G2/G3, everyone is analysed; each segment has a random theme and subtheme,
-    and a share ``linked_share`` of segments links a second, different theme.
+    Groups cycle G1/G2/G3, everyone is analysed and quotable, areas are drawn from A01..A32;
+    each segment has a random theme and subtheme, and a share ``linked_share`` of segments links
+    a second, different theme.  Written with :func:`write`, it is a valid corpus package
+    (``compendium validate`` accepts it).
     """
     rng = np.random.default_rng(seed)
     width = max(2, len(str(n_participants)))
@@ -246,10 +263,10 @@ def scaled_corpus(
             ),
         }
     )
-    group_table = pd.DataFrame(
-        {"group": ["G1", "G2", "G3"], "label": ["G1", "G2", "G3"], "typical_roles": ["", "", ""]}
-    )
-    return SurrogateCorpus(participants=participants, groups=group_table, segments=segments)
+    # drawn last, so that the segments are those of earlier versions for the same seed
+    areas = np.array([f"A{k + 1:02d}" for k in range(SCALED_AREAS)])
+    participants["area"] = areas[rng.integers(0, SCALED_AREAS, n_participants)]
+    return SurrogateCorpus(participants=participants, groups=_scaled_groups(), segments=segments)
 
 
 def second_coder(
