@@ -1,6 +1,7 @@
 """Imports point one way, there is no import cycle, and no module is over 500 lines.
 
-Layers, from the top: notebooks -> (cli, surrogate, outputs, charts) -> analysis -> inputs.
+Layers, from the top: notebooks -> (cli, surrogate, outputs, charts) -> analysis -> inputs;
+the step declarations (``pipeline``), read by the Snakefile and the report, stand on inputs.
 ``inputs`` reads and checks what comes in and knows nothing of what is computed or written from
 it; ``analysis`` computes from inputs and draws or writes nothing; ``charts`` draw analysis
 results and save them only through ``outputs.figures``; ``outputs`` (tables, report,
@@ -84,6 +85,17 @@ RULES = {
         ("compendium.outputs.figures",),  # saving a figure, and its style
     ),
     "compendium.outputs": (("compendium.charts", "compendium.surrogate", "compendium.cli"), ()),
+    # the step declarations: read by the Snakefile and the report, built on inputs only
+    "compendium.pipeline": (
+        (
+            "compendium.analysis",
+            "compendium.charts",
+            "compendium.outputs",
+            "compendium.surrogate",
+            "compendium.cli",
+        ),
+        (),
+    ),
 }
 
 

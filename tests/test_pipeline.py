@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -205,3 +206,77 @@ def test_changing_a_parameter_reruns_only_its_dependants(clean_build):
     assert "intersections" in planned
     untouched = {"participants", "salience", "validate", "theory_of_change", "group_emphasis"}
     assert not planned & untouched, planned
+
+
+def test_editing_a_module_reruns_exactly_the_steps_that_import_it(clean_build):
+    """The code inputs are computed from the notebooks' imports, transitively."""
+    work = clean_build["work"]
+    module = work / "src" / "compendium" / "analysis" / "mentions.py"
+    stat = module.stat()
+    os.utime(module, (stat.st_atime + 60, stat.st_mtime + 60))
+    try:
+        result = subprocess.run(
+            [str(BIN / "snakemake"), "-n", "--cores", "1"],
+            cwd=work, capture_output=True, text=True, check=True,
+        )  # fmt: skip
+    finally:
+        os.utime(module, (stat.st_atime, stat.st_mtime))
+    planned = {
+        line.split("rule ")[1].strip(":").strip()
+        for line in result.stdout.splitlines()
+        if line.startswith("rule ")
+    }
+    # mentions.py is imported by the salience, intersections and group-emphasis modules;
+    # roadmap and quotes read their tables; verification and the report come after all.
+    assert {"salience", "intersections", "group_emphasis", "report", "manifest"} <= planned
+    assert not planned & {"participants", "timeline", "coreq", "validate", "theory_of_change"}
+
+
+def adapting_blocks() -> tuple[list[str], str, str]:
+    """The notebook cells, the declaration and the copy command of docs/adapting.md."""
+    text = (ROOT / "docs" / "adapting.md").read_text(encoding="utf-8")
+    blocks = re.findall(r"```([^\n]*)\n(.*?)```", text, flags=re.S)
+    cells = [body for info, body in blocks if info.startswith("python cell")]
+    assert blocks and any(info == "python cell parameters" for info, _ in blocks)
+    (declaration,) = [body for info, body in blocks if info == "yaml steps.yaml"]
+    copy = next(body for info, body in blocks if info == "sh" and body.startswith("cp "))
+    return cells, declaration, copy.strip()
+
+
+def test_adding_a_step_by_the_documented_route(clean_build):
+    """docs/adapting.md, replayed: copy a notebook, declare it, `make reproduce`; the figure is
+    then in the manifest and in the report, in the section the declaration names."""
+    import nbformat
+
+    work = clean_build["work"]
+    cells, declaration, copy = adapting_blocks()
+    subprocess.run(copy, shell=True, cwd=work, check=True)
+    target = work / copy.split()[-1]
+    nb = nbformat.read(target, as_version=4)
+    nb.cells = [nbformat.v4.new_code_cell(source.rstrip("\n")) for source in cells]
+    nb.cells[0].metadata["tags"] = ["parameters"]
+    nbformat.write(nb, target)
+    steps = work / "notebooks" / "steps.yaml"
+    steps.write_text(steps.read_text(encoding="utf-8") + "\n" + declaration, encoding="utf-8")
+
+    (work / ".venv").mkdir(exist_ok=True)
+    if not (work / ".venv" / "bin").exists():
+        (work / ".venv" / "bin").symlink_to(BIN)
+    (work / ".venv" / ".installed-stamp").touch()
+    env = os.environ | {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    built = subprocess.run(["make", "reproduce", "CORES=2"], cwd=work, env=env,
+                           capture_output=True, text=True, check=False)  # fmt: skip
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    ran = built.stdout + built.stderr
+    assert "segments_per_participant" in ran
+    assert "Rule: salience" not in ran  # nothing else is rebuilt
+
+    manifest = json.loads((work / "reports" / "manifest.json").read_text())
+    entry = {e["path"]: e for e in manifest["outputs"]}["figures/segments_per_participant.svg"]
+    assert entry["notebook"] == "notebooks/17_segments_per_participant.ipynb"
+    assert entry["synthetic"] is True
+    assert any(i["path"] == "data/coded/surrogate/segments.csv" for i in entry["inputs"])
+    report = (work / "reports" / "report.html").read_text(encoding="utf-8")
+    section = report.split('id="section-participants"')[1].split("<h2")[0]
+    assert "<figure id='segments_per_participant'>" in section
+    assert "Coded segments per analysed participant" in section

@@ -54,6 +54,33 @@ def test_a_tiny_project_builds_and_its_differences_are_findings(tiny_build):
         assert tree_hashes(work / folder) == tiny_build["before"][folder], folder
 
 
+def test_outputs_go_to_their_own_folder_with_every_output_of_the_pipeline(tiny_build):
+    work = tiny_build["work"]
+    build = work / "builds" / TINY
+    names = {p.relative_to(build).as_posix() for p in build.rglob("*") if p.is_file()}
+    surrogate_names = {
+        p.relative_to(work).as_posix()
+        for folder in ("figures", "reports")
+        for p in (work / folder).rglob("*")
+        if p.is_file()
+    }
+    assert names == surrogate_names  # every output of the pipeline, and nothing else
+
+
+def test_outputs_of_a_real_corpus_are_labelled_not_synthetic(tiny_build):
+    build = tiny_build["work"] / "builds" / TINY
+    manifest = json.loads((build / "reports" / "manifest.json").read_text())
+    assert manifest["outputs"]
+    assert not any(entry["synthetic"] for entry in manifest["outputs"])
+    for entry in manifest["outputs"]:
+        assert not any(s["path"].startswith("data/coded/surrogate/") for s in entry["inputs"])
+    report = (build / "reports" / "report.html").read_text()
+    assert "SYNTHETIC DATA</span>" not in report
+    assert f"Built from the coded corpus <code>{TINY}</code>" in report
+    provenance = json.loads((build / "reports" / "provenance" / "verify.json").read_text())
+    assert provenance["parameters"]["findings"] is True
+
+
 # Three coders of every selection (users Ann, Bea and Cy; Ann is the primary coder).
 THREE_CODERS = {
     "P01": [

@@ -19,6 +19,8 @@ DEFAULT_CORPUS = "data/coded/surrogate"
 DEFAULT_PUBLISHED = "data/published"
 EXIT_BAD_INPUT = 2
 EXIT_MISMATCH = 1
+# Records a build writes beside (not from) its outputs: never scanned for disclosure.
+BUILD_RECORDS = {"manifest.json", "disclosure.json"}
 
 
 def _validate(args) -> int:
@@ -129,7 +131,12 @@ def _check_disclosure(args) -> int:
     if args.corpus:
         tables = load_package(args.corpus, validate=False)
         terms = corpus_terms(tables["participants"], tables["groups"])
-    files = sorted(p for folder in args.folders for p in Path(folder).rglob("*") if p.is_file())
+    files = sorted(
+        p
+        for folder in args.folders
+        for p in Path(folder).rglob("*")
+        if p.is_file() and not p.name.startswith(".") and p.name not in BUILD_RECORDS
+    )
     problems = [
         f"{d.path}, row {d.record}: participant {d.identifier!r} beside {d.attribute!r}"
         for d in scan(files, terms)
@@ -150,6 +157,23 @@ def _check_disclosure(args) -> int:
         print(f"{len(problems)} disclosure problem(s): do not share these outputs", file=sys.stderr)
         return EXIT_MISMATCH
     print(f"disclosure: {len(files)} files checked, nothing found")
+    if args.record:
+        from compendium.outputs.results import save_results
+
+        save_results(
+            args.record,
+            {"files_checked": len(files), "problems": 0, "suppression_threshold": args.threshold},
+        )
+    return 0
+
+
+def _pdf(args) -> int:
+    from compendium.outputs.pdf import html_to_pdf
+    from compendium.outputs.provenance import pdf_fragment, write_fragment
+
+    html_to_pdf(args.html, args.out)
+    if args.provenance:
+        write_fragment(args.provenance, pdf_fragment(args.html, args.out, args.corpus))
     return 0
 
 
@@ -213,7 +237,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("folders", nargs="+", help="output folders, e.g. figures reports")
     p.add_argument("--corpus", default="", help="the corpus the outputs were built from")
     p.add_argument("--threshold", type=int, default=5, help="suppression threshold")
+    p.add_argument("--record", help="write what was checked here (JSON) when nothing is found")
     p.set_defaults(func=_check_disclosure)
+
+    p = sub.add_parser("pdf", help="print the HTML report to PDF with headless Chromium")
+    p.add_argument("html")
+    p.add_argument("--out", required=True)
+    p.add_argument("--provenance", help="write the PDF's provenance fragment here")
+    p.add_argument("--corpus", default="", help="the corpus the report was built from")
+    p.set_defaults(func=_pdf)
     return parser
 
 

@@ -69,6 +69,22 @@ def fragment(
     }
 
 
+def pdf_fragment(html: Path | str, pdf: Path | str, corpus: str) -> dict:
+    """The PDF is printed from the report's HTML by a command, not a notebook."""
+    from compendium.inputs.packages import read_descriptor
+
+    return {
+        "step": "pdf",
+        "notebook": None,
+        "executed_notebook": None,
+        "command": f"compendium pdf {Path(html).as_posix()} --out {Path(pdf).as_posix()}",
+        "parameters": {},
+        "inputs": [file_record(html)],
+        "outputs": [Path(pdf).as_posix()],
+        "synthetic": bool(corpus and read_descriptor(corpus).get("synthetic", False)),
+    }
+
+
 def write_fragment(path: Path | str, record: dict) -> Path:
     return write_text_atomic(path, dumps(record))
 
@@ -96,7 +112,8 @@ def build_manifest(fragment_paths) -> dict:
             "synthetic": record["synthetic"],
             "step": record["step"],
         }
-        for output in record["outputs"] + [record["executed_notebook"]]:
+        executed = [record["executed_notebook"]] if record["executed_notebook"] else []
+        for output in record["outputs"] + executed:
             if not Path(output).is_file():
                 raise FileNotFoundError(f"{path}: output {output} does not exist")
             kind = "executed_notebook" if output == record["executed_notebook"] else "output"

@@ -10,6 +10,7 @@ synthetic-data badge when it comes from the surrogate corpus, and what ``verify`
 from __future__ import annotations
 
 import base64
+import fnmatch
 import html
 import json
 import re
@@ -21,6 +22,13 @@ import pandas as pd
 from markupsafe import Markup
 
 from compendium.outputs.results import load_results
+from compendium.pipeline.steps import (
+    DECLARATIONS,
+    Declarations,
+    Exhibit,
+    exhibits,
+    read_declarations,
+)
 
 SHORT_HASH = 10
 
@@ -54,10 +62,14 @@ class ReportContext:
     provenance: dict = field(default_factory=dict)
     verification: pd.DataFrame | None = None
     counter: dict = field(default_factory=lambda: {"table": 0, "figure": 0})
+    declarations: Declarations | None = None
+    declared: list[Exhibit] = field(default_factory=list)
+    rendered_sections: set[str] = field(default_factory=set)
 
     @classmethod
-    def load(cls, root: Path | str) -> ReportContext:
+    def load(cls, root: Path | str, steps_path: Path | str = DECLARATIONS) -> ReportContext:
         root = Path(root)
+        declarations = read_declarations(steps_path)
         provenance = {}
         for path in sorted((root / "reports" / "provenance").glob("*.json")):
             provenance[path.stem] = json.loads(path.read_text(encoding="utf-8"))
@@ -67,7 +79,13 @@ class ReportContext:
             if verification_path.is_file()
             else None
         )
-        return cls(root=root, provenance=provenance, verification=verification)
+        return cls(
+            root=root,
+            provenance=provenance,
+            verification=verification,
+            declarations=declarations,
+            declared=exhibits(declarations),
+        )
 
     # -- captions -------------------------------------------------------------------------
     def verify_note(self, prefix: str | None) -> str:
@@ -122,57 +140,96 @@ class ReportContext:
         return self.counter[kind]
 
     # -- blocks ---------------------------------------------------------------------------
-    def table(
-        self,
-        name: str,
-        title: str,
-        step: str,
-        verify: str | None = None,
-        columns: list[str] | None = None,
-        wide: bool = False,
-        digits: int | None = None,
-    ) -> Markup:
-        frame = pd.read_csv(
-            self.root / "reports" / "tables" / name, dtype=str, keep_default_na=False
-        )
-        if columns:
-            frame = frame[columns]
-        if digits is not None:
-            frame = frame.map(lambda value: rounded(value, digits))
+    def caption_of(self, exhibit: Exhibit) -> str:
+        parameters = self.provenance[exhibit.step]["parameters"]
+        try:
+            return exhibit.caption.format_map(parameters)
+        except (KeyError, ValueError, IndexError) as exc:
+            raise ValueError(
+                f"step {exhibit.step}, output {exhibit.key}: caption {exhibit.caption!r} "
+                f"cannot be filled from the step's parameters ({exc})"
+            ) from None
+
+    def table(self, exhibit: Exhibit) -> Markup:
+        frame = pd.read_csv(self.root / exhibit.path, dtype=str, keep_default_na=False)
+        if exhibit.columns:
+            frame = frame[selected_columns(list(frame.columns), exhibit.columns)]
+        if exhibit.digits is not None:
+            frame = frame.map(lambda value: rounded(value, exhibit.digits))
         number = self._number("table")
         body = frame.to_html(
-            index=False, escape=True, border=0, classes=["data", "wide" if wide else "narrow"]
+            index=False,
+            escape=True,
+            border=0,
+            classes=["data", "wide" if exhibit.wide else "narrow"],
         )
+        name = Path(exhibit.path).name
         caption = (
-            f"<p class='caption'><strong>Table C{number}. {html.escape(title)}</strong> "
-            f"(<code>reports/tables/{html.escape(name)}</code>). "
-            f"{self.caption_meta(step, verify)}</p>"
+            f"<p class='caption'><strong>Table C{number}. "
+            f"{html.escape(self.caption_of(exhibit))}</strong> "
+            f"(<code>{html.escape(exhibit.path)}</code>). "
+            f"{self.caption_meta(exhibit.step, exhibit.verify)}</p>"
         )
         return Markup(f"<div class='table-block' id='{html.escape(name)}'>{caption}{body}</div>")
 
-    def figure(self, stem: str, title: str, step: str, verify: str | None = None) -> Markup:
-        svg_path = self.root / "figures" / f"{stem}.svg"
-        svg = svg_path.read_text(encoding="utf-8")
+    def figure(self, exhibit: Exhibit) -> Markup:
+        svg = (self.root / f"{exhibit.path}.svg").read_text(encoding="utf-8")
+        title = self.caption_of(exhibit)
         match = re.search(r'aria-label="([^"]*)"', svg)
         alt = html.unescape(match.group(1)) if match else title
         data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
         number = self._number("figure")
+        stem = Path(exhibit.path).name
         return Markup(
             f"<figure id='{html.escape(stem)}'><img src='data:image/svg+xml;base64,{data}' "
             f"alt='{html.escape(alt, quote=True)}'/>"
             f"<figcaption><strong>Figure C{number}. {html.escape(title)}</strong> "
-            f"(<code>figures/{html.escape(stem)}.svg</code>, <code>.png</code>). "
-            f"{self.caption_meta(step, verify)}</figcaption></figure>"
+            f"(<code>{html.escape(exhibit.path)}.svg</code>, <code>.png</code>). "
+            f"{self.caption_meta(exhibit.step, exhibit.verify)}</figcaption></figure>"
         )
 
-    def has(self, relative: str) -> bool:
-        return (self.root / relative).is_file()
+    def built(self, step: str) -> bool:
+        """Whether ``step`` ran in this build (it left a provenance record)."""
+        return step in self.provenance
+
+    def exhibits(self, section: str) -> Markup:
+        """The tables and figures declared for ``section``, in declaration order."""
+        self.rendered_sections.add(section)
+        blocks = [
+            self.figure(e) if e.kind == "figure" else self.table(e)
+            for e in self.declared
+            if e.section == section and self.built(e.step)
+        ]
+        return Markup("\n".join(blocks))
+
+    def other_sections(self) -> Markup:
+        """Sections declared for exhibits but not written in the template: heading + exhibits."""
+        blocks = []
+        for section in dict.fromkeys(e.section for e in self.declared if self.built(e.step)):
+            if section in self.rendered_sections:
+                continue
+            title = html.escape(self.declarations.section_title(section))
+            blocks.append(f"<h2 id='section-{html.escape(section)}'>{title}</h2>")
+            blocks.append(self.exhibits(section))
+        return Markup("\n".join(blocks))
 
 
-def render_report(root: Path | str, template_dir: Path | str | None = None) -> str:
+def selected_columns(columns: list[str], patterns: list[str]) -> list[str]:
+    """The columns matching any of the glob ``patterns``, in the table's own order."""
+    chosen = [c for c in columns if any(fnmatch.fnmatchcase(c, p) for p in patterns)]
+    if not chosen:
+        raise ValueError(f"no column matches {patterns} (columns: {columns})")
+    return chosen
+
+
+def render_report(
+    root: Path | str,
+    template_dir: Path | str | None = None,
+    steps_path: Path | str = DECLARATIONS,
+) -> str:
     """Render the report HTML for the outputs under ``root``."""
     root = Path(root)
-    context = ReportContext.load(root)
+    context = ReportContext.load(root, steps_path)
     loader = (
         jinja2.FileSystemLoader(str(template_dir))
         if template_dir
@@ -197,9 +254,10 @@ def render_report(root: Path | str, template_dir: Path | str | None = None) -> s
     template = env.get_template("report.html.j2")
     return template.render(
         r=results,
-        table=context.table,
-        figure=context.figure,
-        has=context.has,
+        exhibits=context.exhibits,
+        other_sections=context.other_sections,
+        built=context.built,
+        section_title=context.declarations.section_title,
         verification=summary,
         synthetic=any(p["synthetic"] for p in context.provenance.values()),
     )

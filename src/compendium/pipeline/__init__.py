@@ -1,0 +1,1 @@
+"""Turning the step declarations into Snakemake rules and report sections."""

@@ -1,0 +1,227 @@
+"""The pipeline's step declarations (``notebooks/steps.yaml``), checked and resolved.
+
+One short declaration per notebook says what the step reads, which parameters it takes, what it
+writes and in which report section its exhibits appear.  The Snakefile makes one rule per step
+from :func:`resolve_steps`; the report places the exhibits of :func:`exhibits` in their
+sections.  A bad declaration stops everything with one line naming the file, line and field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from compendium.inputs.errors import InputError
+from compendium.inputs.json_schemas import first_error, load_schema
+from compendium.inputs.yaml_files import line_of_path, read_yaml
+
+DECLARATIONS = Path("notebooks") / "steps.yaml"
+BUILT_FOLDERS = ("reports/", "figures/")
+MAX_BYTES = 200_000
+
+
+@dataclass
+class Declarations:
+    path: Path
+    text: str
+    sections: dict[str, str]
+    steps: dict[str, dict]
+
+    def error(self, keys, message: str) -> InputError:
+        keys = [k for k in keys if k is not None]
+        return InputError(
+            self.path, message, row=line_of_path(self.text, keys), field=".".join(map(str, keys))
+        )
+
+    def section_title(self, key: str) -> str:
+        return self.sections.get(key) or key.replace("_", " ").capitalize()
+
+
+def read_declarations(path: Path | str = DECLARATIONS) -> Declarations:
+    """The declarations in ``path``, checked against ``schemas/steps.json``."""
+    path = Path(path)
+    data, text = read_yaml(path, "step declarations", MAX_BYTES)
+    error = first_error(load_schema("steps.json"), data)
+    if error is not None:
+        keys = [str(k) for k in error.absolute_path]
+        raise InputError(
+            path, error.message[:200], row=line_of_path(text, keys), field=".".join(keys) or None
+        )
+    return Declarations(path, text, data.get("sections") or {}, data["steps"])
+
+
+def output_spec(value) -> dict:
+    """An output declared as a bare path or as a mapping with a caption."""
+    return {"path": value} if isinstance(value, str) else dict(value)
+
+
+def output_files(key: str, path: str) -> dict[str, str]:
+    """The files behind one output parameter: a ``*_stem`` makes an SVG and a PNG."""
+    if key.endswith("_stem"):
+        return {f"{key}_svg": f"{path}.svg", f"{key}_png": f"{path}.png"}
+    return {key: path}
+
+
+@dataclass
+class Exhibit:
+    """A table or figure of the report, as declared (paths relative to the build root)."""
+
+    step: str
+    key: str
+    path: str
+    caption: str
+    section: str
+    verify: str | None = None
+    columns: list[str] | None = None
+    digits: int | None = None
+    wide: bool = False
+
+    @property
+    def kind(self) -> str:
+        return "figure" if self.key.endswith("_stem") else "table"
+
+
+def exhibits(declarations: Declarations) -> list[Exhibit]:
+    """Every output with a caption, in declaration order."""
+    found = []
+    for name, step in declarations.steps.items():
+        for key, value in step["outputs"].items():
+            spec = output_spec(value)
+            if "caption" not in spec:
+                continue
+            section = spec.get("section") or step.get("section")
+            if section is None:
+                raise declarations.error(
+                    ["steps", name, "outputs", key], "an exhibit needs a section"
+                )
+            found.append(
+                Exhibit(
+                    step=name,
+                    key=key,
+                    path=spec["path"],
+                    caption=spec["caption"],
+                    section=section,
+                    verify=spec.get("verify"),
+                    columns=spec.get("columns"),
+                    digits=spec.get("digits"),
+                    wide=bool(spec.get("wide", False)),
+                )
+            )
+    return found
+
+
+@dataclass
+class Step:
+    """One step resolved for a build: every path is relative to the project root."""
+
+    name: str
+    notebook: str
+    executed: str
+    provenance: str
+    parameters: dict
+    files: dict[str, str]
+    data: list[str] = field(default_factory=list)
+    upstream: list[str] = field(default_factory=list)
+    uses_corpus: bool = False
+
+
+def files_of(path: str) -> list[str]:
+    """A file, or every file under a folder (sorted), so editing any of them reruns the step."""
+    item = Path(path)
+    if item.is_dir():
+        return sorted(p.as_posix() for p in item.rglob("*") if p.is_file())
+    return [item.as_posix()]
+
+
+class _Resolver:
+    def __init__(self, declarations: Declarations, values: dict, out: str):
+        self.declarations = declarations
+        self.values = values
+        self.out = out
+        self.made: dict[str, str] = {}  # built file -> step that makes it
+
+    def value(self, keys, raw):
+        if isinstance(raw, str) and raw.startswith("$"):
+            name = raw[1:]
+            if name not in self.values:
+                known = ", ".join(sorted(self.values))
+                raise self.declarations.error(keys, f"unknown pipeline parameter {raw} ({known})")
+            return self.values[name]
+        return raw
+
+    def built(self, path: str) -> bool:
+        return path.startswith(BUILT_FOLDERS) or path in {"reports", "figures"}
+
+    def step(self, name: str, spec: dict, earlier: list[Step]) -> Step:
+        keys = ["steps", name]
+        notebook = f"notebooks/{spec['notebook']}"
+        if not Path(notebook).is_file():
+            raise self.declarations.error([*keys, "notebook"], f"no notebook {notebook}")
+        parameters, data, upstream = {}, [], []
+        uses_corpus = False
+        for key, raw in (spec.get("inputs") or {}).items():
+            path = str(self.value([*keys, "inputs", key], raw))
+            uses_corpus |= raw == "$corpus"
+            if self.built(path):
+                if path in self.made:
+                    upstream.append(self.out + path)
+                elif not spec.get("after"):
+                    raise self.declarations.error(
+                        [*keys, "inputs", key], f"no step declared above makes {path}"
+                    )
+                parameters[key] = self.out + path
+            else:
+                if not Path(path).exists():
+                    raise self.declarations.error([*keys, "inputs", key], f"no file {path}")
+                parameters[key] = path
+                data.extend(files_of(path))
+        for path in spec.get("reads") or []:
+            data.extend(files_of(path))
+        for key, raw in (spec.get("parameters") or {}).items():
+            parameters[key] = self.value([*keys, "parameters", key], raw)
+        files = {}
+        for key, value in spec["outputs"].items():
+            path = output_spec(value)["path"]
+            if not path.startswith(BUILT_FOLDERS):
+                raise self.declarations.error(
+                    [*keys, "outputs", key], f"{path}: outputs go under reports/ or figures/"
+                )
+            for file_key, file in output_files(key, path).items():
+                if file in self.made:
+                    raise self.declarations.error(
+                        [*keys, "outputs", key], f"{file} is made by step {self.made[file]} too"
+                    )
+                self.made[file] = name
+                files[file_key] = self.out + file
+            parameters[key] = self.out + path
+        if spec.get("after"):
+            upstream.extend(f for s in earlier for f in s.files.values())
+            upstream.extend(s.provenance for s in earlier)
+        stem = Path(notebook).name
+        return Step(
+            name=name,
+            notebook=notebook,
+            executed=f"{self.out}reports/notebooks/{stem}",
+            provenance=f"{self.out}reports/provenance/{name}.json",
+            parameters=parameters,
+            files=files,
+            data=sorted(set(data)),
+            upstream=sorted(set(upstream)),
+            uses_corpus=uses_corpus,
+        )
+
+
+def resolve_steps(declarations: Declarations, values: dict, out: str = "") -> list[Step]:
+    """The declared steps for one build: ``values`` are the pipeline parameters (``$name``),
+    ``out`` the build's folder prefix (``""`` or ``builds/<name>/``).
+
+    Steps with ``after: all`` (verification, the report) come after every other step, wherever
+    it is declared, and after the ``after: all`` steps declared above them; so a step appended
+    at the end of the file still reaches the report.
+    """
+    resolver = _Resolver(declarations, values, out)
+    steps: list[Step] = []
+    ordered = sorted(declarations.steps.items(), key=lambda item: bool(item[1].get("after")))
+    for name, spec in ordered:
+        steps.append(resolver.step(name, spec, steps))
+    return steps
