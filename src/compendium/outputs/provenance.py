@@ -112,6 +112,8 @@ def build_manifest(fragment_paths) -> dict:
             "synthetic": record["synthetic"],
             "step": record["step"],
         }
+        if record.get("command"):  # made by a command (the PDF), not a notebook
+            common["command"] = record["command"]
         executed = [record["executed_notebook"]] if record["executed_notebook"] else []
         for output in record["outputs"] + executed:
             if not Path(output).is_file():
