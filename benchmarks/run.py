@@ -7,7 +7,10 @@ Each benchmark measures two things side by side in one run and prints their rati
 2. no-op rebuild: wall time and notebooks executed;
 3. one parameter changed (``intersections_high``): notebooks executed vs total;
 4. analytics on 10^4, 10^5, 10^6 segments: time and peak memory;
-5. the test suite's wall time (what ``make pytest`` runs).
+5. the whole pipeline (``make reproduce CORPUS=...``) on scaled corpora of 10^5 and 10^6
+   segments, and ``load_corpus`` on 10^6 segments with and without its cache
+   (``benchmarks/pipeline_scale.py``);
+6. the test suite's wall time (what ``make pytest`` runs).
 
 Targets live here and in results.md, never in timed unit tests.
 """
@@ -145,12 +148,40 @@ def bench_analytics() -> list[dict]:
     return rows
 
 
+def bench_pipeline_scale() -> list[dict]:
+    _, out = run(
+        [str(BIN / "python"), str(ROOT / "benchmarks" / "pipeline_scale.py"), "--cores", "2"], ROOT
+    )
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def pipeline_rows(pipeline: list[dict]) -> list[str]:
+    """Table rows of the whole-pipeline benchmark on scaled corpora."""
+    rows = []
+    for row in pipeline:
+        target = row["segments"] == 1_000_000
+        met = ("yes" if row["seconds"] <= 60 else "no") if target else "-"
+        rows.append(
+            f"| whole pipeline, `make reproduce CORPUS=...` on {row['segments']:,} segments "
+            f"({row['cores']} cores, empty corpus cache) | {row['seconds']} s: validate command "
+            f"{row['validate_command_s']} s, first notebook at {row['until_first_notebook_s']} s, "
+            f"{row['notebook_count']} notebooks {row['notebooks_s']} s of kernel time "
+            f"| 10^6 in at most 60 s on 2 cores | {met} |"
+        )
+    for row in pipeline:
+        rows.append(
+            f"| `load_corpus` on {row['segments']:,} segments: miss (full validation) vs cache hit "
+            f"| {row['miss_s']} s vs {row['hit_s']} s | - | - |"
+        )
+    return rows
+
+
 def bench_tests() -> dict:
     elapsed, _ = run(["make", "--no-print-directory", "pytest", f"CORES={CORES}"], ROOT)
     return {"seconds": round(elapsed, 1)}
 
 
-def write_results(rebuild, noop, parameter, analytics, tests) -> str:
+def write_results(rebuild, noop, parameter, analytics, pipeline, tests) -> str:
     a = {row["segments"]: row for row in analytics}
     growth = [
         round(a[10 * n]["seconds"] / a[n]["seconds"], 1)
@@ -178,6 +209,7 @@ def write_results(rebuild, noop, parameter, analytics, tests) -> str:
             for row in analytics
         ],
         f"| analytics growth for 10x data | {growth} x | at most 12x | {'yes' if all(g <= 12 for g in growth) else 'no'} |",
+        *pipeline_rows(pipeline),
         f"| test suite (`make pytest`, {CORES} workers) | {tests['seconds']} s | at most 180 s "
         f"| {'yes' if tests['seconds'] <= 180 else 'no'} |",
         "",
@@ -196,9 +228,11 @@ def main() -> None:
     print("parameter:", parameter, flush=True)
     analytics = bench_analytics()
     print("analytics:", analytics, flush=True)
+    pipeline = bench_pipeline_scale()
+    print("pipeline on scaled corpora:", pipeline, flush=True)
     tests = bench_tests()
     print("tests:", tests, flush=True)
-    text = write_results(rebuild, noop, parameter, analytics, tests)
+    text = write_results(rebuild, noop, parameter, analytics, pipeline, tests)
     notes = ROOT / "benchmarks" / "notes.md"
     if notes.is_file():
         text += "\n" + notes.read_text(encoding="utf-8")
