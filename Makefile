@@ -17,7 +17,7 @@ export SOURCE_DATE_EPOCH ?= 1767225600
 export PYTHONHASHSEED := 0
 export MPLBACKEND := Agg
 
-.PHONY: setup reproduce test lint pytest lab verify bench surrogate lock clean-venv
+.PHONY: setup reproduce locked-reproduce test lint pytest lab verify bench surrogate lock clean-venv
 
 setup: $(STAMP)
 
@@ -28,11 +28,21 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
+# One build at a time in a project: the build holds .cache/build.lock (flock), which the kernel
+# releases when the build ends or is killed, so a stale lock can never block the next build.
+# Holding it, the build may lift Snakemake's own lock, which only a killed build leaves behind.
 reproduce: setup
+	@mkdir -p .cache
+	@flock -n -E 75 .cache/build.lock $(MAKE) --no-print-directory locked-reproduce; status=$$?; \
+	if [ $$status -eq 75 ]; then \
+	  echo "error: another build is running in this project (pid $$(cat .cache/build.pid 2>/dev/null || echo unknown)); wait for it to finish, then run make reproduce again" >&2; \
+	fi; exit $$status
+
+locked-reproduce:
+	@echo $$PPID > .cache/build.pid
 	$(BIN)/compendium validate $(CORPUS)
 	@find figures reports builds -name '.*.part' -delete 2>/dev/null || true
-	@# A killed build leaves Snakemake's lock behind; its incomplete outputs are rerun below.
-	@$(BIN)/snakemake --unlock --cores 1 > /dev/null 2>&1 || true
+	@rm -rf .snakemake/locks
 	$(BIN)/snakemake --cores $(CORES) --rerun-incomplete --config corpus=$(CORPUS) --quiet rules $(SNAKEMAKE_FLAGS)
 
 verify: setup

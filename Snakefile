@@ -79,7 +79,7 @@ for step in STEPS:
         params:
             json=json.dumps(step.parameters, sort_keys=True),
             outputs=" ".join(sorted(step.files.values())),
-            corpus=CORPUS if step.uses_corpus else "",
+            corpus=CORPUS if step.from_corpus else "",
         shell:
             RUN_NOTEBOOK
 

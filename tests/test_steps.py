@@ -75,7 +75,7 @@ def test_a_step_resolves_to_its_files_parameters_and_inputs(project):
     assert a.parameters["confidence"] == 0.95 and a.parameters["grid"] == 0.5
     assert a.parameters["figure_stem"] == "figures/a"
     assert a.data == ["data/corpus/x.csv"]  # a folder stands for every file in it
-    assert a.uses_corpus and not b.uses_corpus
+    assert a.from_corpus and b.from_corpus  # b reads a's table
     assert b.upstream == ["reports/tables/a.csv"]
     assert a.executed == "reports/notebooks/a.ipynb"
     assert a.provenance == "reports/provenance/a.json"
@@ -85,6 +85,7 @@ def test_a_folder_input_stands_for_every_file_in_it(project):
     spec = dict(A, inputs={"codebook_dir": "data/codebook"})
     (step,) = resolve_steps(read_declarations(declare(project, {"a": spec})), VALUES)
     assert step.data == ["data/codebook/t.csv"]
+    assert not step.from_corpus  # neither the corpus nor anything made from it
 
 
 def test_another_build_prefixes_every_built_path(project):

@@ -122,7 +122,9 @@ class Step:
     files: dict[str, str]
     data: list[str] = field(default_factory=list)
     upstream: list[str] = field(default_factory=list)
-    uses_corpus: bool = False
+    # made from the coded corpus, directly or through another step's output: its outputs carry
+    # the corpus's label (synthetic or not)
+    from_corpus: bool = False
 
 
 def files_of(path: str) -> list[str]:
@@ -139,6 +141,7 @@ class _Resolver:
         self.values = values
         self.out = out
         self.made: dict[str, str] = {}  # built file -> step that makes it
+        self.from_corpus: set[str] = set()  # built files made from the coded corpus
 
     def value(self, keys, raw):
         if isinstance(raw, str) and raw.startswith("$"):
@@ -158,10 +161,10 @@ class _Resolver:
         if not Path(notebook).is_file():
             raise self.declarations.error([*keys, "notebook"], f"no notebook {notebook}")
         parameters, data, upstream = {}, [], []
-        uses_corpus = False
+        from_corpus = False
         for key, raw in (spec.get("inputs") or {}).items():
             path = str(self.value([*keys, "inputs", key], raw))
-            uses_corpus |= raw == "$corpus"
+            from_corpus |= raw == "$corpus"
             if self.built(path):
                 if path in self.made:
                     upstream.append(self.out + path)
@@ -197,6 +200,9 @@ class _Resolver:
         if spec.get("after"):
             upstream.extend(f for s in earlier for f in s.files.values())
             upstream.extend(s.provenance for s in earlier)
+        from_corpus |= any(path.removeprefix(self.out) in self.from_corpus for path in upstream)
+        if from_corpus:
+            self.from_corpus.update(f.removeprefix(self.out) for f in files.values())
         stem = Path(notebook).name
         return Step(
             name=name,
@@ -207,7 +213,7 @@ class _Resolver:
             files=files,
             data=sorted(set(data)),
             upstream=sorted(set(upstream)),
-            uses_corpus=uses_corpus,
+            from_corpus=from_corpus,
         )
 
 
