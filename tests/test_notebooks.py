@@ -10,7 +10,7 @@ from xml.etree import ElementTree
 import nbformat
 import pytest
 import yaml
-from conftest import ROOT
+from conftest import ROOT, tree_hashes
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
@@ -55,8 +55,8 @@ def nbval_outcomes(tmp_path_factory) -> dict:
     """Re-execute every executed notebook with nbval, in one pytest run, and collect per cell.
 
     The copies run in a scratch folder holding data/, notebooks/ and the built outputs, so
-    re-running them writes nothing into the committed figures/ and reports/.  One run for all notebooks (rather
-    than one per notebook) saves a pytest start-up of about 3 s each.
+    re-running them writes nothing into the committed figures/ and reports/.  One run for all
+    notebooks (rather than one per notebook) saves a pytest start-up of about 3 s each.
     Returns ``{"cells": {notebook: [(cell, outcome)]}, "log": nbval's output}``, an outcome
     being 'passed', 'failure', 'error' or 'skipped'.
     """
@@ -117,3 +117,38 @@ def test_nbval_on_the_executed_notebook(executed, nbval_outcomes):
     assert cells, f"nbval ran no cell of {executed.name}"
     failed = [(cell, outcome) for cell, outcome in cells if outcome != "passed"]
     assert not failed, (failed, nbval_outcomes["log"][-4000:])
+
+
+def test_every_notebook_writes_under_builds_lab_by_default():
+    """Run by hand, no notebook's defaults point into the committed figures/ or reports/."""
+    steps = yaml.safe_load((ROOT / "notebooks" / "steps.yaml").read_text())["steps"]
+    for step in steps.values():
+        nb = nbformat.read(ROOT / "notebooks" / step["notebook"], as_version=4)
+        (cell,) = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+        defaults = {}
+        exec(cell.source, {}, defaults)  # noqa: S102 (the project's own parameters cell)
+        for name in step["outputs"]:
+            assert str(defaults[name]).startswith("builds/lab/"), (step["notebook"], name)
+        assert "builds/lab/" in nb.cells[0].source, f"{step['notebook']} does not say so at its top"
+
+
+def git_status() -> str:
+    return subprocess.run(["git", "status", "--porcelain", "figures", "reports"],
+                          cwd=ROOT, capture_output=True, text=True, check=True).stdout  # fmt: skip
+
+
+def test_a_notebook_run_by_hand_with_another_parameter_leaves_the_build_alone(tmp_path):
+    """A student runs 02_salience at 90 % with the default paths: git status stays clean."""
+    before = tree_hashes(ROOT / "figures") | tree_hashes(ROOT / "reports")
+    status_before = git_status()
+    result = subprocess.run(
+        [sys.executable, "-m", "papermill", "notebooks/02_salience.ipynb",
+         str(tmp_path / "run.ipynb"), "-k", "python3", "-p", "confidence", "0.9",
+         "--no-progress-bar", "--log-level", "WARNING"],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert tree_hashes(ROOT / "figures") | tree_hashes(ROOT / "reports") == before
+    assert git_status() == status_before
+    svg = (ROOT / "builds" / "lab" / "figures" / "kmi.svg").read_text(encoding="utf-8")
+    assert "90% Wilson interval" in svg
