@@ -233,6 +233,41 @@ def test_editing_a_module_reruns_exactly_the_steps_that_import_it(clean_build):
     assert not planned & {"participants", "timeline", "coreq", "validate", "theory_of_change"}
 
 
+def make_env(work: Path) -> dict[str, str]:
+    """``make`` in a copy finds the installed environment, as after ``make setup``."""
+    (work / ".venv").mkdir(exist_ok=True)
+    if not (work / ".venv" / "bin").exists():
+        (work / ".venv" / "bin").symlink_to(BIN)
+    (work / ".venv" / ".installed-stamp").touch()
+    return os.environ | {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+
+
+def test_one_build_at_a_time_and_a_killed_builds_lock_is_lifted(clean_build):
+    work = clean_build["work"]
+    env = make_env(work)
+    (work / ".cache").mkdir(exist_ok=True)
+    # a build in progress holds the lock
+    holder = subprocess.Popen(["flock", str(work / ".cache" / "build.lock"), "sleep", "60"])
+    try:
+        time.sleep(0.5)
+        second = subprocess.run(["make", "reproduce"], cwd=work, env=env,
+                                capture_output=True, text=True, check=False)  # fmt: skip
+    finally:
+        holder.kill()
+        holder.wait()
+    assert second.returncode != 0
+    assert "another build is running in this project" in second.stderr
+    assert len(second.stderr.strip().splitlines()) == 1, second.stderr
+    # a killed build leaves Snakemake's own lock behind; the next build lifts it and runs
+    locks = work / ".snakemake" / "locks"
+    locks.mkdir(parents=True, exist_ok=True)
+    (locks / "0.input.lock").write_text(str(work / "Snakefile") + "\n")
+    (locks / "0.output.lock").write_text(str(work / "reports" / "manifest.json") + "\n")
+    third = subprocess.run(["make", "reproduce"], cwd=work, env=env,
+                           capture_output=True, text=True, check=False)  # fmt: skip
+    assert third.returncode == 0, third.stdout[-2000:] + third.stderr[-2000:]
+
+
 def adapting_blocks() -> tuple[list[str], str, str]:
     """The notebook cells, the declaration and the copy command of docs/adapting.md."""
     text = (ROOT / "docs" / "adapting.md").read_text(encoding="utf-8")
@@ -260,11 +295,7 @@ def test_adding_a_step_by_the_documented_route(clean_build):
     steps = work / "notebooks" / "steps.yaml"
     steps.write_text(steps.read_text(encoding="utf-8") + "\n" + declaration, encoding="utf-8")
 
-    (work / ".venv").mkdir(exist_ok=True)
-    if not (work / ".venv" / "bin").exists():
-        (work / ".venv" / "bin").symlink_to(BIN)
-    (work / ".venv" / ".installed-stamp").touch()
-    env = os.environ | {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    env = make_env(work)
     built = subprocess.run(["make", "reproduce", "CORES=2"], cwd=work, env=env,
                            capture_output=True, text=True, check=False)  # fmt: skip
     assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
