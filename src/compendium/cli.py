@@ -3,24 +3,77 @@ the build helpers provenance, manifest, clean-notebook.
 
 Bad input ends with one line ``error: FILE, row N, field 'F': what is wrong`` on stderr and
 exit status 2, never a traceback.
+
+Every command works from any folder.  Paths typed on the command line are relative to the
+working directory; defaults (codebook, corpus, published values, reports, targets) are under
+the project root: ``--root PATH``, else the nearest folder at or above the working directory
+holding ``data/codebook/datapackage.json`` (as notebooks find it, :func:`project_root`).
+Commands that record paths (provenance, manifest, pdf) record them relative to the root.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
+from functools import partial
 from pathlib import Path
 
 from compendium.inputs.errors import InputError
+from compendium.paths import (
+    MARKER,
+    NoProjectRoot,
+    is_project_root,
+    project_root,
+    relative_to_root,
+    shown,
+)
 
 DEFAULT_CODEBOOK = "data/codebook"
 DEFAULT_CORPUS = "data/coded/surrogate"
 DEFAULT_PUBLISHED = "data/published"
+DEFAULT_REPORTS = "reports"
+DEFAULT_TARGETS = "data/surrogate/targets.yaml"
 EXIT_BAD_INPUT = 2
 EXIT_MISMATCH = 1
 # Records a build writes beside (not from) its outputs: never scanned for disclosure.
 BUILD_RECORDS = {"manifest.json", "disclosure.json"}
+
+
+class NoProject(Exception):
+    """A path under the project root is needed and there is no project (one line, exit 2)."""
+
+
+def _root(args, required: bool = True) -> Path | None:
+    """``--root``, else the nearest project at or above the working directory (None if there
+    is none and ``required`` is false)."""
+    given = getattr(args, "root", None)
+    if given is not None:
+        if not is_project_root(given):
+            raise NoProject(f"--root {given}: no compendium project there (no {MARKER.as_posix()})")
+        return Path(given).resolve()
+    try:
+        return project_root()
+    except NoProjectRoot:
+        if not required:
+            return None
+        raise NoProject(
+            f"no compendium project at or above {Path.cwd()}; run inside the project or pass --root"
+        ) from None
+
+
+def _path(args, value: str | None, default: str) -> Path:
+    """A path typed on the command line (relative to the working directory), else ``default``
+    under the project root."""
+    return Path(value) if value else shown(_root(args) / default)
+
+
+def _recording_root(args) -> tuple[Path, partial]:
+    """The folder recorded paths are relative to (the project root; outside any project, the
+    working directory), and the function giving a typed path as seen from there."""
+    root = _root(args, required=False) or Path.cwd()
+    return root, partial(relative_to_root, root=root)
 
 
 def _validate(args) -> int:
@@ -28,9 +81,10 @@ def _validate(args) -> int:
     from compendium.inputs.corpus import load_corpus
     from compendium.inputs.second_coding import load_second_coding
 
-    codebook = load_codebook(args.codebook)
-    corpus = load_corpus(args.corpus_dir, codebook)
-    second = load_second_coding(args.corpus_dir, corpus.segments, codebook.codes)
+    corpus_dir = _path(args, args.corpus_dir, DEFAULT_CORPUS)
+    codebook = load_codebook(_path(args, args.codebook, DEFAULT_CODEBOOK))
+    corpus = load_corpus(corpus_dir, codebook)
+    second = load_second_coding(corpus_dir, corpus.segments, codebook.codes)
     kind = "synthetic" if corpus.synthetic else "not synthetic"
     withdrawn = len(corpus.participants) - corpus.n_analysed
     coders = (
@@ -42,7 +96,7 @@ def _validate(args) -> int:
         )
     )
     print(
-        f"valid: {args.corpus_dir} ({kind}): {len(corpus.participants)} participants "
+        f"valid: {corpus_dir} ({kind}): {len(corpus.participants)} participants "
         f"({corpus.n_analysed} analysed, {withdrawn} withdrawn), "
         f"{len(corpus.segments)} segments, {len(corpus.groups)} groups, {coders}"
     )
@@ -54,23 +108,32 @@ def _surrogate(args) -> int:
     from compendium.inputs.codebook import load_codebook
     from compendium.inputs.targets import load_targets
 
-    targets = load_targets(args.targets, load_codebook(args.codebook).codes)
-    written = surrogate.write_from_targets(targets, args.out)
-    print(f"wrote {len(written)} files to {args.out} (synthetic, seed {targets['seed']})")
+    codebook = load_codebook(_path(args, args.codebook, DEFAULT_CODEBOOK))
+    targets = load_targets(_path(args, args.targets, DEFAULT_TARGETS), codebook.codes)
+    out = _path(args, args.out, DEFAULT_CORPUS)
+    written = surrogate.write_from_targets(targets, out)
+    print(f"wrote {len(written)} files to {out} (synthetic, seed {targets['seed']})")
     return 0
 
 
 def _verify(args) -> int:
     from compendium.outputs.verify import run_checks, write_verification
 
-    frame = run_checks(args.published, args.reports)
+    # The checks read the project's documents (verify_documents): run them at its root.
+    root = _root(args)
+    at_root = partial(relative_to_root, root=root)
+    published = at_root(_path(args, args.published, DEFAULT_PUBLISHED))
+    reports = Path(at_root(_path(args, args.reports, DEFAULT_REPORTS)))
+    with contextlib.chdir(root):
+        frame = run_checks(published, reports)
+        if not frame.empty:
+            write_verification(frame, reports / "verification.csv")
     if frame.empty:
         print("verify: nothing to compare (no rebuilt tables found)", file=sys.stderr)
         return EXIT_MISMATCH
     for row in frame.itertuples():
         mark = "ok  " if row.match else "DIFF"
         print(f"{mark} {row.item}: published {row.published!r}, rebuilt {row.rebuilt!r}")
-    write_verification(frame, Path(args.reports) / "verification.csv")
     n_diff = int((~frame["match"]).sum())
     print(f"verify: {len(frame) - n_diff} of {len(frame)} published values reproduced")
     if n_diff and not args.findings:
@@ -82,24 +145,32 @@ def _provenance(args) -> int:
     from compendium.inputs.packages import read_descriptor
     from compendium.outputs.provenance import fragment, write_fragment
 
-    synthetic = bool(args.corpus and read_descriptor(args.corpus).get("synthetic", False))
-    record = fragment(
-        step=args.step,
-        notebook=args.notebook,
-        executed_notebook=args.executed,
-        parameters=json.loads(args.parameters),
-        inputs=args.inputs,
-        outputs=args.outputs,
-        synthetic=synthetic,
-    )
-    write_fragment(args.out, record)
+    root, at_root = _recording_root(args)
+    corpus = at_root(args.corpus) if args.corpus else ""
+    inputs, outputs = [at_root(p) for p in args.inputs], [at_root(p) for p in args.outputs]
+    notebook, executed, out = at_root(args.notebook), at_root(args.executed), at_root(args.out)
+    with contextlib.chdir(root):
+        synthetic = bool(corpus and read_descriptor(corpus).get("synthetic", False))
+        record = fragment(
+            step=args.step,
+            notebook=notebook,
+            executed_notebook=executed,
+            parameters=json.loads(args.parameters),
+            inputs=inputs,
+            outputs=outputs,
+            synthetic=synthetic,
+        )
+        write_fragment(out, record)
     return 0
 
 
 def _manifest(args) -> int:
     from compendium.outputs.provenance import write_manifest
 
-    write_manifest(args.out, args.fragments)
+    root, at_root = _recording_root(args)
+    fragments, out = [at_root(p) for p in args.fragments], at_root(args.out)
+    with contextlib.chdir(root):  # the fragments name outputs relative to the root
+        write_manifest(out, fragments)
     return 0
 
 
@@ -117,7 +188,8 @@ def _import_qdpx(args) -> int:
     from compendium.inputs.codebook import load_codebook
     from compendium.inputs.refi_qda import import_qdpx
 
-    report = import_qdpx(args.project, args.mapping, args.out, load_codebook(args.codebook))
+    codebook = load_codebook(_path(args, args.codebook, DEFAULT_CODEBOOK))
+    report = import_qdpx(args.project, args.mapping, args.out, codebook)
     for line in report.lines():
         print(line)
     return 0
@@ -171,30 +243,46 @@ def _pdf(args) -> int:
     from compendium.outputs.pdf import html_to_pdf
     from compendium.outputs.provenance import pdf_fragment, write_fragment
 
-    html_to_pdf(args.html, args.out)
-    if args.provenance:
-        write_fragment(args.provenance, pdf_fragment(args.html, args.out, args.corpus))
+    root, at_root = _recording_root(args)
+    html, out, corpus = at_root(args.html), at_root(args.out), args.corpus and at_root(args.corpus)
+    provenance = args.provenance and at_root(args.provenance)
+    with contextlib.chdir(root):  # the fragment names the HTML and the PDF relative to the root
+        html_to_pdf(html, out)
+        if provenance:
+            write_fragment(provenance, pdf_fragment(html, out, corpus))
     return 0
+
+
+UNDER_ROOT = "under the project root"
+ROOT_HELP = (
+    "the project folder (default: the nearest folder at or above the working directory holding "
+    f"{MARKER.as_posix()}); paths typed on the command line stay relative to the working directory"
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="compendium", description=__doc__.splitlines()[0])
+    parser.add_argument("--root", help=ROOT_HELP)
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("validate", help="validate a coded corpus data package")
-    p.add_argument("corpus_dir", nargs="?", default=DEFAULT_CORPUS)
-    p.add_argument("--codebook", default=DEFAULT_CODEBOOK)
+    p.add_argument("corpus_dir", nargs="?", help=f"default: {DEFAULT_CORPUS} {UNDER_ROOT}")
+    p.add_argument("--codebook", help=f"default: {DEFAULT_CODEBOOK} {UNDER_ROOT}")
     p.set_defaults(func=_validate)
 
     p = sub.add_parser("surrogate", help="write the synthetic surrogate corpus")
-    p.add_argument("--targets", default="data/surrogate/targets.yaml")
-    p.add_argument("--out", default=DEFAULT_CORPUS)
-    p.add_argument("--codebook", default=DEFAULT_CODEBOOK)
+    p.add_argument("--targets", help=f"default: {DEFAULT_TARGETS} {UNDER_ROOT}")
+    p.add_argument("--out", help=f"default: {DEFAULT_CORPUS} {UNDER_ROOT}")
+    p.add_argument("--codebook", help=f"default: {DEFAULT_CODEBOOK} {UNDER_ROOT}")
     p.set_defaults(func=_surrogate)
 
     p = sub.add_parser("verify", help="compare rebuilt values with the published ones")
-    p.add_argument("--published", default=DEFAULT_PUBLISHED)
-    p.add_argument("--reports", default="reports")
+    p.add_argument("--published", help=f"default: {DEFAULT_PUBLISHED} {UNDER_ROOT}")
+    p.add_argument(
+        "--reports",
+        help=f"rebuilt outputs; verification.csv is written here (default: {DEFAULT_REPORTS} "
+        f"{UNDER_ROOT})",
+    )
     p.add_argument(
         "--findings",
         action="store_true",
@@ -227,7 +315,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("project")
     p.add_argument("--mapping", required=True, help="mapping YAML (docs/refi_qda_mapping.md)")
     p.add_argument("--out", required=True, help="corpus folder, e.g. data/coded/<name>/")
-    p.add_argument("--codebook", default=DEFAULT_CODEBOOK)
+    p.add_argument("--codebook", help=f"default: {DEFAULT_CODEBOOK} {UNDER_ROOT}")
     p.set_defaults(func=_import_qdpx)
 
     p = sub.add_parser(
@@ -246,6 +334,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--provenance", help="write the PDF's provenance fragment here")
     p.add_argument("--corpus", default="", help="the corpus the report was built from")
     p.set_defaults(func=_pdf)
+
+    for command in sub.choices.values():  # --root also after the command's name
+        command.add_argument("--root", default=argparse.SUPPRESS, help=ROOT_HELP)
     return parser
 
 
@@ -253,7 +344,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except InputError as exc:
+    except (InputError, NoProject) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
 

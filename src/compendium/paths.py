@@ -2,18 +2,52 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 MARKER = Path("data") / "codebook" / "datapackage.json"
+
+
+class NoProjectRoot(FileNotFoundError):
+    """No folder at or above the start is a project (holds ``data/codebook/datapackage.json``)."""
+
+
+def is_project_root(folder: Path | str) -> bool:
+    return (Path(folder) / MARKER).is_file()
 
 
 def project_root(start: Path | str | None = None) -> Path:
     """The nearest folder at or above ``start`` (default: the working directory) holding data."""
     here = Path(start or Path.cwd()).resolve()
     for folder in (here, *here.parents):
-        if (folder / MARKER).is_file():
+        if is_project_root(folder):
             return folder
-    raise FileNotFoundError(f"no project root (a folder with {MARKER}) at or above {here}")
+    raise NoProjectRoot(f"no project root (a folder with {MARKER}) at or above {here}")
+
+
+def relative_to_root(path: Path | str, root: Path) -> str:
+    """``path`` (relative to the working directory) as recorded: relative to ``root`` (POSIX),
+    or absolute when it is outside ``root``.
+
+    A path already relative to the working directory at the root comes back unchanged
+    (``data/x`` -> ``data/x``), so records made at the root stay byte-identical.
+    """
+    absolute = Path(os.path.abspath(path))
+    for candidate in (absolute, absolute.resolve()):  # as named, then through symbolic links
+        if candidate.is_relative_to(root):
+            return candidate.relative_to(root).as_posix()
+    return absolute.as_posix()
+
+
+def shown(path: Path) -> Path:
+    """``path`` relative to the working directory when it lies under it, else absolute.
+
+    Defaults found under the project root are passed on in this form, so that run at the root a
+    command names ``data/coded/surrogate`` in its messages, as before, and elsewhere a full path.
+    """
+    path = Path(os.path.abspath(path))
+    cwd = Path.cwd()
+    return path.relative_to(cwd) if path.is_relative_to(cwd) and path != cwd else path
 
 
 BUILT_FOLDERS = ("figures", "reports", "builds")
