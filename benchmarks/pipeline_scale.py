@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -146,6 +147,7 @@ def bench_size(n_segments: int, from_head: bool, cores: int) -> dict:
         "PYTHONPATH": str(work / "src"),
     }
     env.pop("COMPENDIUM_CORPUS_CACHE", None)
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.time()
     result = subprocess.run(
         ["make", "--no-print-directory", "reproduce", f"CORPUS={corpus}", f"CORES={cores}"],
@@ -156,6 +158,8 @@ def bench_size(n_segments: int, from_head: bool, cores: int) -> dict:
         check=False,
     )
     elapsed = time.time() - started
+    cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = sum(getattr(cpu_after, f) - getattr(cpu_before, f) for f in ("ru_utime", "ru_stime"))
     if result.returncode != 0:
         tail = result.stdout[-3000:] + "\n" + result.stderr[-3000:]
         raise RuntimeError(f"make reproduce failed:\n{tail}")
@@ -172,6 +176,8 @@ def bench_size(n_segments: int, from_head: bool, cores: int) -> dict:
         "cores": cores,
         "source": "HEAD" if from_head else "working tree",
         "seconds": round(elapsed, 1),
+        "cpu_s": round(cpu, 1),  # user + system of the build: at best cpu_s / cores of wall time
+        "load_1min_after": round(os.getloadavg()[0], 1),  # other work on the machine
         "corpus_mb": round(sum(p.stat().st_size for p in (work / corpus).iterdir()) / 2**20, 1),
         **json.loads(loads.strip().splitlines()[-1]),
         **profile(calls(log), started, elapsed),

@@ -200,3 +200,24 @@ def test_validate_command_fills_the_cache(tiny_corpus, codebook, cache, monkeypa
     no_validation(monkeypatch)
     assert load_corpus(tiny_corpus, codebook).n_analysed == 3
     assert corpus_cache.stats["hits"] == 1
+
+
+def test_only_the_most_recently_used_entries_are_kept(tiny_corpus, codebook, cache):
+    import os
+
+    load_corpus(tiny_corpus, codebook)
+    (used,) = cache.glob("*.pickle")
+    os.utime(used, (1, 1))  # long ago
+    for k in range(corpus_cache.KEEP + 2):
+        (cache / f"{k:064x}.pickle").write_bytes(b"old")
+        os.utime(cache / f"{k:064x}.pickle", (100 + k, 100 + k))
+    (cache / ".stale.part").write_bytes(b"")
+    os.utime(cache / ".stale.part", (1, 1))
+    load_corpus(tiny_corpus, codebook)  # a hit marks the entry used
+    assert corpus_cache.stats["hits"] == 1
+    corpus_cache.prune(cache)
+    kept = sorted(p.name for p in cache.iterdir())
+    assert len(kept) == corpus_cache.KEEP
+    assert used.name in kept
+    assert f"{corpus_cache.KEEP + 1:064x}.pickle" in kept  # the newest of the others
+    assert f"{0:064x}.pickle" not in kept

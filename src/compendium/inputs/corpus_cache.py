@@ -42,16 +42,20 @@ never an error.  Entries are written to a temporary file in the cache folder, th
 place with :func:`os.replace`, so concurrent steps never read half an entry.  A cache folder
 that cannot be written is no error either: the corpus is then validated at every load.
 A corpus that fails validation is never stored (its :class:`InputError` is raised before).
+Each folder keeps the ``KEEP`` most recently used entries (a hit marks its entry used), so
+editing a corpus again and again does not fill the disk.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
 import stat
 import sys
 import tempfile
+import time
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -62,6 +66,8 @@ OFF = {"off", "0", "no", "false"}
 CHUNK = 1 << 20
 MAGIC = b"compendium corpus cache\n"
 SUFFIX = ".pickle"
+KEEP = 8  # entries kept per cache folder, the most recently used
+STALE_SCRATCH_SECONDS = 3600  # a scratch file this old was left by a killed process
 # The modules whose code decides whether a corpus is valid and how its frames are typed.
 VALIDATOR_MODULES = ("corpus.py", "corpus_cache.py", "packages.py", "formulas.py", "errors.py")
 
@@ -226,6 +232,9 @@ def lookup(directory: Path | str, codebook, fields: tuple[str, ...]) -> tuple[Sl
     entry = slot(directory, codebook)
     found = read(entry, fields)
     stats["hits" if found is not None else "misses"] += 1
+    if found is not None:
+        with contextlib.suppress(OSError):
+            os.utime(entry.path)  # most recently used: kept by prune()
     return entry, found
 
 
@@ -239,3 +248,25 @@ def store(entry: Slot, fields: dict, directory: Path | str, codebook) -> None:
         return
     if write(entry, fields):
         stats["stored"] += 1
+        prune(entry.path.parent)
+
+
+def prune(folder: Path, keep: int = KEEP) -> None:
+    """Remove all but the ``keep`` most recently used entries, and stale scratch files.
+
+    Another process may be reading an entry removed here: it has it open, or it misses and
+    validates in full.  Either way nothing breaks.
+    """
+    now = time.time()
+    entries = []
+    try:
+        for path in folder.iterdir():
+            info = path.stat()
+            if path.suffix == SUFFIX:
+                entries.append((info.st_mtime, path))
+            elif path.suffix == ".part" and now - info.st_mtime > STALE_SCRATCH_SECONDS:
+                path.unlink(missing_ok=True)
+        for _, path in sorted(entries, reverse=True)[keep:]:
+            path.unlink(missing_ok=True)
+    except OSError:
+        return
