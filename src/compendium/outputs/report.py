@@ -21,6 +21,7 @@ import jinja2
 import pandas as pd
 from markupsafe import Markup
 
+from compendium.outputs.pdf import font_face_css, svg_with_fonts
 from compendium.outputs.results import load_results
 from compendium.pipeline.steps import (
     DECLARATIONS,
@@ -31,6 +32,8 @@ from compendium.pipeline.steps import (
 )
 
 SHORT_HASH = 10
+# Where the template's <style> gets the @font-face rules (filled once the page's text is known).
+FONT_FACES = "/* @font-face rules of the shipped fonts */"
 
 
 def rounded(value: str, digits: int) -> str:
@@ -173,7 +176,7 @@ class ReportContext:
         return Markup(f"<div class='table-block' id='{html.escape(name)}'>{caption}{body}</div>")
 
     def figure(self, exhibit: Exhibit) -> Markup:
-        svg = (self.root / f"{exhibit.path}.svg").read_text(encoding="utf-8")
+        svg = svg_with_fonts((self.root / f"{exhibit.path}.svg").read_text(encoding="utf-8"))
         title = self.caption_of(exhibit)
         match = re.search(r'aria-label="([^"]*)"', svg)
         alt = html.unescape(match.group(1)) if match else title
@@ -252,7 +255,7 @@ def render_report(
             "differing": verification[~verification["match"]].to_dict("records"),
         }
     template = env.get_template("report.html.j2")
-    return template.render(
+    page = template.render(
         r=results,
         exhibits=context.exhibits,
         other_sections=context.other_sections,
@@ -260,4 +263,6 @@ def render_report(
         section_title=context.declarations.section_title,
         verification=summary,
         synthetic=any(p["synthetic"] for p in context.provenance.values()),
+        font_faces=Markup(FONT_FACES),
     )
+    return page.replace(FONT_FACES, font_face_css(page), 1)
