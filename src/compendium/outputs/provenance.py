@@ -2,34 +2,29 @@
 
 Each Snakemake rule, after papermill has run its notebook, calls ``compendium provenance`` to
 write a fragment (``reports/provenance/<step>.json``); ``compendium manifest`` merges the
-fragments into ``reports/manifest.json`` with the hashes of every output and executed notebook.
-Paths are stored relative to the project root, so the manifest is the same on every machine.
+fragments into ``reports/manifest.json`` with the hashes of every output, executed notebook and
+fragment, and the environment that built them: Python's full version, every installed package,
+Chromium's version and the shipped fonts the PDF is printed with. Paths are stored relative to
+the project root, so the manifest is the same on every machine with the same environment,
+except its ``build`` field (the git commit and whether the tree was dirty), which changes with
+every commit and is the one field a rebuild is not expected to reproduce.
 """
 
 from __future__ import annotations
 
 import json
 import platform
+import re
+import subprocess
 from importlib import metadata
 from pathlib import Path
 
 from compendium.inputs.files import sha256_file, write_text_atomic
+from compendium.outputs.pdf import FACES, find_browser
 from compendium.outputs.results import dumps
+from compendium.paths import BUILT_FOLDERS
 
-RECORDED_PACKAGES = [
-    "pandas",
-    "numpy",
-    "scipy",
-    "matplotlib",
-    "seaborn",
-    "statsmodels",
-    "networkx",
-    "papermill",
-    "snakemake",
-    "frictionless",
-    "nbval",
-    "jinja2",
-]
+PROJECT = "compendium"
 
 
 def file_record(path: Path | str) -> dict:
@@ -89,18 +84,65 @@ def write_fragment(path: Path | str, record: dict) -> Path:
     return write_text_atomic(path, dumps(record))
 
 
+def normalised(name: str) -> str:
+    """A distribution's name as pip compares them (PEP 503): lower case, runs of -_. as -."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
 def package_versions() -> dict[str, str]:
-    versions = {}
-    for name in RECORDED_PACKAGES:
-        try:
-            versions[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            versions[name] = "not installed"
-    return versions
+    """Every installed distribution but the project itself: normalised name -> version, sorted.
+    A name found twice on the path counts as the first, the one ``import`` would use."""
+    versions: dict[str, str] = {}
+    for distribution in metadata.distributions():
+        name = distribution.metadata["Name"]
+        if name and normalised(name) != PROJECT:
+            versions.setdefault(normalised(name), distribution.version)
+    return dict(sorted(versions.items()))
+
+
+def _run(*command: str) -> str | None:
+    """A command's standard output, stripped; None when it cannot run or fails."""
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip()
+
+
+def chromium_version() -> str:
+    browser = find_browser()
+    return (browser and _run(browser, "--version")) or "not found"
+
+
+def font_records() -> list[dict]:
+    """The shipped font files the PDF is printed with (embedded in the report's HTML): each
+    named by its path in the project (the same wherever the build runs), hashed as installed."""
+    return [
+        {
+            "family": face.family,
+            "weight": face.weight,
+            "style": face.style,
+            "path": f"src/compendium/templates/fonts/{face.file}",
+            "sha256": sha256_file(face.path),
+        }
+        for face in FACES
+    ]
+
+
+def build_record() -> dict:
+    """The commit the outputs were built from and whether the sources differed from it (built
+    outputs aside): facts of this build, not of the outputs, so no rebuild reproduces them."""
+    ignored = _run("git", "check-ignore", "-q", ".") is not None  # a copy inside another tree
+    commit = None if ignored else _run("git", "rev-parse", "HEAD")
+    excluded = [f":(exclude){folder}" for folder in BUILT_FOLDERS]  # the build is writing them
+    status = _run("git", "status", "--porcelain", "--", ".", *excluded) if commit else None
+    return {"commit": commit, "dirty": None if status is None else bool(status)}
 
 
 def build_manifest(fragment_paths) -> dict:
-    """One entry per output and per executed notebook, sorted by path."""
+    """One entry per output, executed notebook and fragment (a fragment outside the project
+    root, named by an absolute path, is merged but not listed), sorted by path; then the
+    environment, and the commit in ``build``."""
     entries = []
     for path in sorted(Path(p) for p in fragment_paths):
         record = json.loads(path.read_text(encoding="utf-8"))
@@ -122,12 +164,25 @@ def build_manifest(fragment_paths) -> dict:
             entries.append(
                 {"id": output, "path": output, "kind": kind, "sha256": sha256_file(output)} | common
             )
+        if not path.is_absolute():  # the fragment itself, a file of the build (under the root)
+            fragment_path = path.as_posix()
+            entries.append(
+                {
+                    "id": fragment_path,
+                    "path": fragment_path,
+                    "kind": "provenance",
+                    "sha256": sha256_file(path),
+                }
+                | common
+            )
     entries.sort(key=lambda e: e["path"])
-    python = ".".join(platform.python_version_tuple()[:2])
     return {
         "about": "Provenance of every built output: see README, 'Auditing a figure'.",
-        "python": python,
+        "build": build_record(),
+        "python": platform.python_version(),
         "packages": package_versions(),
+        "chromium": chromium_version(),
+        "fonts": font_records(),
         "outputs": entries,
     }
 
