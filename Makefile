@@ -9,7 +9,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 CORPUS ?= data/coded/surrogate
 CORES ?= $(shell nproc 2>/dev/null || echo 2)
 STAMP := $(VENV)/.installed-stamp
-SNAKEMAKE_FLAGS ?=
+CONFIG ?=
 export PATH := $(BIN):$(PATH)
 # A fixed date (2026-01-01, the report's year) stamps the PDF: the last commit's date would
 # change every time the rebuilt outputs themselves are committed, so no build could match.
@@ -17,7 +17,7 @@ export SOURCE_DATE_EPOCH ?= 1767225600
 export PYTHONHASHSEED := 0
 export MPLBACKEND := Agg
 
-.PHONY: setup reproduce locked-reproduce test lint pytest lab verify bench surrogate lock clean-venv
+.PHONY: setup reproduce status test lint pytest lab verify bench surrogate lock clean-venv
 
 setup: $(STAMP)
 
@@ -28,22 +28,14 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
-# One build at a time in a project: the build holds .cache/build.lock (flock), which the kernel
-# releases when the build ends or is killed, so a stale lock can never block the next build.
-# Holding it, the build may lift Snakemake's own lock, which only a killed build leaves behind.
+# `compendium build` (src/compendium/pipeline/run.py) holds the project's build lock, compares
+# the outputs with the manifest, and starts Snakemake only for what is not current.
+# CONFIG="name=value ..." builds a parameter variant into builds/<corpus>__<name>-<value>/.
 reproduce: setup
-	@mkdir -p .cache
-	@flock -n -E 75 .cache/build.lock $(MAKE) --no-print-directory locked-reproduce; status=$$?; \
-	if [ $$status -eq 75 ]; then \
-	  echo "error: another build is running in this project (pid $$(cat .cache/build.pid 2>/dev/null || echo unknown)); wait for it to finish, then run make reproduce again" >&2; \
-	fi; exit $$status
+	@$(BIN)/compendium build --corpus $(CORPUS) --cores $(CORES) $(CONFIG)
 
-locked-reproduce:
-	@echo $$PPID > .cache/build.pid
-	$(BIN)/compendium validate $(CORPUS)
-	@find figures reports builds -name '.*.part' -delete 2>/dev/null || true
-	@rm -rf .snakemake/locks
-	$(BIN)/snakemake --cores $(CORES) --rerun-incomplete --config corpus=$(CORPUS) --quiet rules $(SNAKEMAKE_FLAGS)
+status: setup
+	@$(BIN)/compendium status --corpus $(CORPUS) $(CONFIG)
 
 verify: setup
 	$(BIN)/compendium verify

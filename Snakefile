@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from compendium.inputs.errors import InputError
-from compendium.inputs.pipeline_config import checked_config
+from compendium.inputs.pipeline_config import build_prefix, checked_config
 from compendium.pipeline.code_dependencies import notebook_code_files
 from compendium.pipeline.steps import read_declarations, resolve_steps
 
@@ -22,10 +22,10 @@ DEFAULT_CORPUS = "data/coded/surrogate"
 try:  # names, types, ranges and defaults: src/compendium/schemas/pipeline_config.json
     PARAMETERS = checked_config(config, DEFAULT_CORPUS)
     CORPUS = PARAMETERS["corpus"]
-    OUT = "" if CORPUS == DEFAULT_CORPUS else f"builds/{Path(CORPUS).name}/"
+    OUT = build_prefix(PARAMETERS, DEFAULT_CORPUS)  # "" or builds/<corpus>[__<name>-<value>]/
     VALUES = PARAMETERS | {
         "codebook": "data/codebook",
-        "findings": CORPUS != DEFAULT_CORPUS,  # differences from the report are findings
+        "findings": OUT != "",  # another corpus or other parameters: differences are findings
         "build_root": OUT or ".",
     }
     STEPS = resolve_steps(read_declarations(), VALUES, OUT)
@@ -44,9 +44,9 @@ FRAGMENTS = [s.provenance for s in STEPS] + [PDF_PROVENANCE]
 
 # papermill writes the executed notebook cell by cell, so it writes to a scratch file; the
 # cleaned copy then replaces the output atomically (an interrupted build leaves no half-written
-# notebook in reports/).
+# notebook in reports/).  A failed run stays in .cache/runs/ for inspection.
 RUN_NOTEBOOK = (
-    "scratch=$(mktemp --suffix=.ipynb) && "
+    "scratch={params.scratch} && mkdir -p $(dirname $scratch) && "
     "papermill {input.notebook} $scratch -k python3 --cwd . "
     "--no-progress-bar --log-level WARNING -y {params.json:q} > /dev/null "
     "&& compendium clean-notebook $scratch --out {output.notebook} && rm -f $scratch "
@@ -80,6 +80,7 @@ for step in STEPS:
             json=json.dumps(step.parameters, sort_keys=True),
             outputs=" ".join(sorted(step.files.values())),
             corpus=CORPUS if step.from_corpus else "",
+            scratch=f".cache/runs/{OUT}{step.name}.ipynb",
         shell:
             RUN_NOTEBOOK
 

@@ -8,6 +8,8 @@ that is not below the high one.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from compendium.inputs.errors import InputError
 from compendium.inputs.json_schemas import first_error, load_schema
 
@@ -43,3 +45,42 @@ def checked_config(config: dict, default_corpus: str) -> dict:
             field="intersections_medium",
         )
     return values
+
+
+def non_default(values: dict) -> dict:
+    """The parameters (other than the corpus) that differ from their defaults."""
+    properties = config_schema()["properties"]
+    return {
+        name: values[name]
+        for name in sorted(values)
+        if name in properties and name != "corpus" and values[name] != properties[name].get(
+            "default"
+        )
+    }
+
+
+def build_prefix(values: dict, default_corpus: str) -> str:
+    """Where a build writes: ``""`` (the committed figures/ and reports/) for the default corpus
+    with default parameters, else ``builds/<corpus>[__<name>-<value>...]/``, named from the
+    corpus and the non-default parameters, so a variant never writes over another build."""
+    changed = non_default(values)
+    if values["corpus"] == default_corpus and not changed:
+        return ""
+    parts = [Path(values["corpus"]).name] + [f"{k}-{v}" for k, v in changed.items()]
+    return f"builds/{'__'.join(parts)}/"
+
+
+def parse_assignments(pairs: list[str]) -> dict:
+    """``name=value`` pairs as Snakemake's ``--config`` reads them (values typed as YAML)."""
+    import yaml
+
+    config = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name:
+            raise InputError(WHERE, f"{pair!r} is not name=value", field=pair)
+        try:
+            config[name] = yaml.safe_load(value) if value else ""
+        except yaml.YAMLError:
+            config[name] = value
+    return config
