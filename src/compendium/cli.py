@@ -253,6 +253,15 @@ def _pdf(args) -> int:
     return 0
 
 
+def _diff(args) -> int:
+    from compendium.outputs.build_diff import diff_builds, format_diff
+
+    found = diff_builds(args.a, args.b)
+    for line in format_diff(found, args.limit):
+        print(line)
+    return 0 if found.same else EXIT_MISMATCH
+
+
 UNDER_ROOT = "under the project root"
 ROOT_HELP = (
     "the project folder (default: the nearest folder at or above the working directory holding "
@@ -334,6 +343,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--provenance", help="write the PDF's provenance fragment here")
     p.add_argument("--corpus", default="", help="the corpus the report was built from")
     p.set_defaults(func=_pdf)
+
+    p = sub.add_parser("diff", help="every parameter, number, table cell, figure that differs")
+    p.add_argument("a", metavar="A", help="a build: a folder holding figures/ and reports/, e.g. .")
+    p.add_argument("b", metavar="B", help="another build, e.g. builds/intersections_high-0.6")
+    p.add_argument("--limit", type=int, default=200, help="lines printed per group at most")
+    p.set_defaults(func=_diff)
 
     for command in sub.choices.values():  # --root also after the command's name
         command.add_argument("--root", default=argparse.SUPPRESS, help=ROOT_HELP)
