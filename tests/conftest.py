@@ -182,9 +182,3 @@ def import_project(work: Path, env, qdpx: Path, mapping, name: str):
     assert imported.returncode == 0, imported.stderr
     return imported
 
-
-def reproduce_corpus(work: Path, env, name: str):
-    """``make reproduce CORPUS=data/coded/<name>`` in the copy; it must succeed."""
-    built = run_in(work, env, "make", "reproduce", f"CORPUS=data/coded/{name}", "CORES=2")
-    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
-    return built

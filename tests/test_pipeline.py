@@ -3,6 +3,7 @@
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -258,6 +259,72 @@ def make_env(work: Path) -> dict[str, str]:
         (work / ".venv" / "bin").symlink_to(BIN)
     (work / ".venv" / ".installed-stamp").touch()
     return os.environ | {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+
+
+def make_in(work: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["make", *args], cwd=work, env=make_env(work),
+                          capture_output=True, text=True, check=False)  # fmt: skip
+
+
+def test_a_current_build_does_not_start_snakemake(clean_build):
+    work = clean_build["work"]
+    logs = work / ".cache" / "logs"
+    shutil.rmtree(logs, ignore_errors=True)
+    result = make_in(work, "reproduce")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "status: committed build is current; nothing to do"
+    assert not logs.exists()  # Snakemake never started
+
+
+def test_status_lists_edited_and_deleted_outputs_and_reproduce_repairs_them(clean_build):
+    work = clean_build["work"]
+    before = built_files(work)
+    kmi = work / "figures" / "kmi.svg"
+    kmi.write_text(kmi.read_text().replace("Key Mention", "Key mention"))  # edited by hand
+    (work / "reports" / "tables" / "table1_participants.csv").unlink()
+    (work / "figures" / "mine.png").write_bytes(b"a student's figure")
+    status = subprocess.run([str(BIN / "compendium"), "status"], cwd=work,
+                            capture_output=True, text=True, check=False)  # fmt: skip
+    assert status.returncode == 1
+    lines = status.stdout.splitlines()
+    assert "figures/kmi.svg: bytes differ from the manifest (edited by hand?) (step salience)" in (
+        lines
+    )
+    assert "reports/tables/table1_participants.csv: missing (step participants)" in lines
+    assert "figures/mine.png: made by no step" in lines
+    built = make_in(work, "reproduce")
+    assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]
+    ran = {line.split()[0] for line in built.stdout.splitlines()}
+    assert {"salience", "participants"} <= ran
+    assert not ran & {"timeline", "coreq", "intersections", "validate"}
+    assert built_files(work) == before  # repaired, not adopted
+    assert (work / "builds" / "lab" / "stray" / "figures" / "mine.png").is_file()
+
+
+def test_a_failing_step_keeps_the_last_good_outputs_and_explains_itself_briefly(clean_build):
+    import nbformat
+
+    work = clean_build["work"]
+    before = built_files(work)
+    notebook = work / "notebooks" / "12_expenditure.ipynb"
+    original = notebook.read_bytes()
+    nb = nbformat.reads(original.decode(), as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell('raise ValueError("Annex A row 7 does not add up")'))
+    nbformat.write(nb, notebook)
+    try:
+        failed = make_in(work, "reproduce")
+    finally:
+        notebook.write_bytes(original)
+    assert failed.returncode != 0
+    lines = failed.stderr.strip().splitlines()
+    assert len(lines) <= 15, failed.stderr
+    assert lines[0].startswith(
+        "error: step expenditure failed in notebooks/12_expenditure.ipynb, cell "
+    ), lines
+    assert "ValueError: Annex A row 7 does not add up" in failed.stderr
+    assert (work / ".cache" / "runs" / "expenditure.ipynb").is_file()
+    assert "IPKernelApp" not in failed.stdout + failed.stderr
+    assert built_files(work) == before  # nothing it had made before is gone
 
 
 def test_one_build_at_a_time_and_a_killed_builds_lock_is_lifted(clean_build):

@@ -14,11 +14,14 @@ import json
 
 import pandas as pd
 import pytest
-from conftest import BIN, buildable_copy, import_project, reproduce_corpus, run_in, tree_hashes
+from conftest import BIN, buildable_copy, import_project, run_in, tree_hashes
 from test_refi_qda import MAPPING, maxqda_shaped, project_xml, write_qdpx
 
 pytestmark = pytest.mark.full_build
 TINY = "tiny"
+# Built as a parameter variant too: CORPUS and CONFIG combine, neither replaces the other.
+VARIANT = "intersections_high=0.6"
+BUILD = f"{TINY}__intersections_high-0.6"
 
 
 @pytest.fixture(scope="module")
@@ -28,12 +31,14 @@ def tiny_build(tmp_path_factory):
     # written the way MAXQDA 24 exports a project (texts in sources/, Sets, upper-case GUIDs)
     tiny = write_qdpx(work / "exports" / "tiny.qdpx", *maxqda_shaped(project_xml()))
     import_project(work, env, tiny, "data/coded/example_mapping.yaml", TINY)
-    reproduce_corpus(work, env, TINY)
-    return {"work": work, "before": before, "env": env}
+    built = run_in(work, env, "make", "reproduce", f"CORPUS=data/coded/{TINY}", "CORES=2",
+                   f"CONFIG={VARIANT}")  # fmt: skip
+    assert built.returncode == 0, built.stdout[-3000:] + built.stderr[-3000:]
+    return {"work": work, "before": before, "env": env, "log": built.stdout}
 
 
 def test_no_second_coding_is_reported_as_such(tiny_build):
-    build = tiny_build["work"] / "builds" / TINY
+    build = tiny_build["work"] / "builds" / BUILD
     results = json.loads((build / "reports" / "results" / "agreement.json").read_text())
     assert results["available"] is False
     report = (build / "reports" / "report.html").read_text()
@@ -42,7 +47,7 @@ def test_no_second_coding_is_reported_as_such(tiny_build):
 
 def test_a_tiny_project_builds_and_its_differences_are_findings(tiny_build):
     work = tiny_build["work"]
-    build = work / "builds" / TINY
+    build = work / "builds" / BUILD
     assert (build / "reports" / "report.pdf").is_file()
     verification = pd.read_csv(build / "reports" / "verification.csv")
     assert not verification["match"].all()  # 3 analysed participants are not the study's 44
@@ -56,7 +61,7 @@ def test_a_tiny_project_builds_and_its_differences_are_findings(tiny_build):
 
 def test_outputs_go_to_their_own_folder_with_every_output_of_the_pipeline(tiny_build):
     work = tiny_build["work"]
-    build = work / "builds" / TINY
+    build = work / "builds" / BUILD
     names = {p.relative_to(build).as_posix() for p in build.rglob("*") if p.is_file()}
     surrogate_names = {
         p.relative_to(work).as_posix()
@@ -68,7 +73,7 @@ def test_outputs_go_to_their_own_folder_with_every_output_of_the_pipeline(tiny_b
 
 
 def test_outputs_of_a_real_corpus_are_labelled_not_synthetic(tiny_build):
-    build = tiny_build["work"] / "builds" / TINY
+    build = tiny_build["work"] / "builds" / BUILD
     manifest = json.loads((build / "reports" / "manifest.json").read_text())
     assert manifest["outputs"]
     assert not any(entry["synthetic"] for entry in manifest["outputs"])
@@ -138,3 +143,14 @@ def test_three_coders_give_fleiss_kappa_through_the_notebook(three_coders):
     assert "Fleiss' kappa" in svg
     assert svg.count(">not computable: no variation in the ratings (flagged)</text>") == 3
     assert "L not computable: no variation in the ratings (flagged)" in svg  # the alt text
+
+
+def test_a_variant_builds_beside_the_committed_build_with_its_parameters(tiny_build):
+    build = tiny_build["work"] / "builds" / BUILD
+    provenance = json.loads((build / "reports" / "provenance" / "intersections.json").read_text())
+    assert provenance["parameters"]["high"] == 0.6
+    assert provenance["parameters"]["corpus_dir"] == f"data/coded/{TINY}"
+    lines = tiny_build["log"].strip().splitlines()
+    assert lines[-1].startswith(f"built {BUILD} in ")
+    # one line per step (name and seconds), nothing else: no banner, no kernel warnings
+    assert all(len(line.split()) == 3 and line.endswith(" s") for line in lines[:-1]), lines
