@@ -1,8 +1,14 @@
 """Each kind of bad corpus input: one clear line naming file, row and field; exit 2."""
 
+import re
+import shutil
+
 import pandas as pd
 import pytest
 from conftest import ROOT, run_cli
+
+from compendium.inputs.corpus import load_corpus
+from compendium.inputs.errors import InputError
 
 
 def edit_csv(directory, name, change):
@@ -165,3 +171,71 @@ def test_resource_path_outside_the_package(tiny_corpus):
     result = run_cli("validate", str(tiny_corpus))
     assert result.returncode == 2
     assert "points outside the package folder" in result.stderr
+
+
+# name -> (table, row index, column, value, file, row, the character named)
+CONTROL_CHARACTERS = {
+    "NUL in a segment id": ("segments", 0, "segment_id", "x\x001", "segments.csv", 2, "U+0000"),
+    "ESC in a participant id": (
+        "participants", 1, "participant_id", "A\x1b2", "participants.csv", 3, "U+001B",
+    ),
+    "U+0085 in a group code": ("groups", 1, "group", "G\x852", "groups.csv", 3, "U+0085"),
+    "DEL in an area": ("participants", 0, "area", "X\x7f1", "participants.csv", 2, "U+007F"),
+    "unit separator in a theme": ("segments", 2, "theme", "G\x1f", "segments.csv", 4, "U+001F"),
+    "tab inside a segment id": ("segments", 3, "segment_id", "x\t4", "segments.csv", 5, "U+0009"),
+    "C1 control in typical roles": (
+        "groups", 0, "typical_roles", "Chief\x9b Officer", "groups.csv", 2, "U+009B",
+    ),
+    "backspace in a label": ("groups", 1, "label", "Mem\x08bers", "groups.csv", 3, "U+0008"),
+}  # fmt: skip
+RAW_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+@pytest.mark.parametrize("case", sorted(CONTROL_CHARACTERS))
+def test_control_character_is_refused_and_named(tiny_corpus, case):
+    table, index, column, value, file, row, code = CONTROL_CHARACTERS[case]
+    edit_csv(tiny_corpus, table, set_cell(index, column, value))
+    result = run_cli("validate", str(tiny_corpus))
+    assert result.returncode == 2, result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"error: {tiny_corpus / file}, row {row}, field '{column}': ")
+    assert f"control character {code}" in lines[0]
+    assert not RAW_CONTROL.search(lines[0])  # shown escaped, never sent to the terminal
+
+
+def test_tab_and_line_breaks_inside_free_text_are_accepted(tiny_corpus):
+    edit_csv(tiny_corpus, "groups", set_cell(0, "typical_roles", "Chief Officer\tChair\r\nClerk"))
+    result = run_cli("validate", str(tiny_corpus))
+    assert result.returncode == 0, result.stderr
+
+
+def test_declared_second_coding_with_del_in_a_coder(tmp_path):
+    """Declared in datapackage.json, frictionless checks the coder's pattern first: the line
+    still names the character."""
+    corpus = shutil.copytree(ROOT / "data" / "coded" / "surrogate", tmp_path / "corpus")
+    path = corpus / "second_coding.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert "second_coding.csv" in (corpus / "datapackage.json").read_text()
+    assert lines[2].count("coder2") == 1
+    lines[2] = lines[2].replace("coder2", "coder\x7f2")
+    path.write_text("".join(lines), encoding="utf-8")
+    result = run_cli("validate", str(corpus))
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"error: {path}, row 3, field 'coder': value 'coder\\x7f2'")
+    assert "control character U+007F" in result.stderr
+
+
+def test_corpus_with_a_control_character_is_never_cached(
+    tiny_corpus, codebook, tmp_path, monkeypatch
+):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("COMPENDIUM_CORPUS_CACHE", str(cache))
+    load_corpus(tiny_corpus, codebook)  # valid: stored
+    stored = sorted(cache.iterdir())
+    assert len(stored) == 1
+    edit_csv(tiny_corpus, "segments", set_cell(0, "segment_id", "x\x001"))
+    for _ in range(2):  # refused again: no entry serves it
+        with pytest.raises(InputError, match=r"U\+0000"):
+            load_corpus(tiny_corpus, codebook)
+    assert sorted(cache.iterdir()) == stored

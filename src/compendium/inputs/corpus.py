@@ -9,6 +9,8 @@ segments must not be in the package at all).  The analysed set is derived from t
 
 from __future__ import annotations
 
+import re
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +23,13 @@ from compendium.inputs.packages import load_package, read_descriptor
 
 ANALYSED = "analysed"
 WITHDRAWN = "withdrawn"
+# C0 controls, DEL and C1 controls: never in an identifier or a code.  Free text (a group's
+# label and typical roles) may hold tab, line feed and carriage return, nothing else of them.
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+FREE_TEXT = frozenset({"label", "typical_roles"})
+# The text tables of a corpus folder (second_coding.csv is optional).
+TEXT_TABLES = ("participants", "groups", "segments", "second_coding")
 
 
 @dataclass(frozen=True)
@@ -135,6 +144,60 @@ def check_no_formula_cells(frame: pd.DataFrame, path: Path) -> None:
             )
 
 
+def control_refusal(value: str, free_text: bool = False) -> str | None:
+    """Why ``value`` is refused for holding a control character (None: it holds none)."""
+    found = (CONTROL_IN_TEXT if free_text else CONTROL).search(value)
+    if found is None:
+        return None
+    which = (
+        "text may hold no control character but tab, line feed and carriage return"
+        if free_text
+        else "identifiers and codes may hold no control character"
+    )
+    return f"value {value[:40]!r} holds the control character U+{ord(found.group()):04X}; {which}"
+
+
+def check_no_control_characters(
+    frame: pd.DataFrame, path: Path, free_text: frozenset[str] = FREE_TEXT
+) -> None:
+    """Refuse a cell holding a C0 or C1 control character or DEL (NUL, ESC, U+0085...).
+
+    Identifiers and codes may hold none; ``free_text`` columns may hold tab, line feed and
+    carriage return.
+    """
+    for column in frame.columns:
+        if frame[column].dtype not in ("string", object):
+            continue
+        cells = frame[column].astype("string").to_numpy(dtype=object, na_value="")
+        text = column in free_text
+        if (CONTROL_IN_TEXT if text else CONTROL).search("".join(cells)) is None:
+            continue  # the usual case: one search over the whole column
+        for position, value in enumerate(cells):
+            if refusal := control_refusal(value, text):
+                raise InputError(path, refusal, row=_row(position), field=column)
+
+
+def check_text_tables(directory: Path) -> None:
+    """After frictionless refused a corpus: a control character is the error to report.
+
+    Frictionless sees one only as a broken pattern or a dangling foreign key, without naming
+    it; the tables are read here unchecked, and any that cannot be read are left to that error.
+    """
+    for table in TEXT_TABLES:
+        path = directory / f"{table}.csv"
+        if not path.is_file():
+            continue
+        try:
+            with warnings.catch_warnings():  # a ragged row: pandas' warning, not ours to print
+                warnings.simplefilter("ignore")
+                frame = pd.read_csv(
+                    path, dtype=str, keep_default_na=False, index_col=False, encoding="utf-8"
+                )
+        except (OSError, ValueError):
+            continue
+        check_no_control_characters(frame, path)
+
+
 def check_no_withdrawn_segments(
     segments: pd.DataFrame, participants: pd.DataFrame, path: Path
 ) -> None:
@@ -166,9 +229,14 @@ def load_corpus(directory: Path | str, codebook: Codebook) -> CodedCorpus:
     entry, tables = corpus_cache.lookup(directory, codebook, cached_tables)
     descriptor = read_descriptor(directory)
     if tables is None:
-        tables = load_package(directory)
+        try:
+            tables = load_package(directory)
+        except InputError:
+            check_text_tables(directory)
+            raise
         segments_path = directory / "segments.csv"
         for table in cached_tables:
+            check_no_control_characters(tables[table], directory / f"{table}.csv")
             check_no_formula_cells(tables[table], directory / f"{table}.csv")
         check_no_withdrawn_segments(tables["segments"], tables["participants"], segments_path)
         check_against_codebook(tables["segments"], codebook, segments_path)

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from compendium.inputs.corpus import check_no_formula_cells
+from compendium.inputs.corpus import check_no_control_characters, check_no_formula_cells
 from compendium.inputs.errors import InputError
 from compendium.inputs.packages import check_encoding
 
@@ -43,6 +43,7 @@ def load_second_coding(
             row=1,
             field=(missing or [None])[0],
         )
+    check_no_control_characters(frame, path, free_text=frozenset())  # no free text here
     known = set(segments["segment_id"])
     codes = set(theme_codes)
     for i, row in enumerate(frame.itertuples(index=False), start=2):
