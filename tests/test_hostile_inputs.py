@@ -10,8 +10,11 @@ in a subprocess, to check the real exit status and that no traceback or warning 
 CSV injection: the importer refuses any text value that starts with ``=``, ``+``, ``-``, ``@``,
 tab or carriage return (it would run as a formula in a spreadsheet) rather than rewriting it;
 in a corpus package such a value is refused by the identifier pattern of the schema
-(``participant_id``).  Random corruptions (hypothesis) of a valid project and of a valid corpus
-always end in an :class:`InputError` or a valid result, never another exception.
+(``participant_id``).  Control characters (C0, DEL, C1: NUL, ESC, U+0085...) are refused in
+every identifier and code, and in free text all but tab, line feed and carriage return; the
+line names the character (``U+001B``).  Random corruptions (hypothesis) of a valid project and
+of a valid corpus always end in an :class:`InputError` or a valid result, never another
+exception.
 """
 
 from __future__ import annotations
@@ -270,6 +273,10 @@ CATALOGUE = {
         csv_case(second_coding("segment_id,coder,theme\nx1,=cmd|' /C calc'!A0,G\n")),
         ["second_coding.csv", "row 2", "field 'coder'", "formula"],
     ),
+    "second coding with DEL in a coder": (
+        csv_case(second_coding("segment_id,coder,theme\nx1,B\x7fea,G\n")),
+        ["second_coding.csv", "row 2", "field 'coder'", "U+007F"],
+    ),
     "second coding with a missing column": (
         csv_case(second_coding("segment_id,theme\nx1,G\n")),
         ["second_coding.csv", "row 1", "field 'coder'"],
@@ -352,6 +359,22 @@ CATALOGUE = {
         csv_case(edit("participants", cell(0, "participant_id", "=cmd|'/c calc'!A1"))),
         ["participants.csv", "row 2", "field 'participant_id'"],
     ),
+    "csv NUL in a segment id": (
+        csv_case(edit("segments", cell(1, "segment_id", "x\x002"))),
+        ["segments.csv", "row 3", "field 'segment_id'", "control character U+0000"],
+    ),
+    "csv ESC in a participant id": (  # frictionless sees a broken pattern; the line names ESC
+        csv_case(edit("participants", cell(0, "participant_id", "A\x1b[31m1"))),
+        ["participants.csv", "row 2", "field 'participant_id'", "control character U+001B"],
+    ),
+    "csv U+0085 in a group code": (  # frictionless sees a dangling foreign key
+        csv_case(edit("groups", cell(1, "group", "G\x852"))),
+        ["groups.csv", "row 3", "field 'group'", "control character U+0085"],
+    ),
+    "csv C1 control in a group label": (  # free text: tab, line feed, carriage return only
+        csv_case(edit("groups", cell(0, "label", "Lead\x9bers"))),
+        ["groups.csv", "row 2", "field 'label'", "control character U+009B"],
+    ),
     "csv descriptor not JSON": (
         csv_case(raw_bytes("datapackage.json", lambda b: b[:-40])),
         ["datapackage.json", "not valid UTF-8 JSON"],
@@ -400,6 +423,10 @@ CATALOGUE = {
     "yaml not UTF-8": (
         qdpx_case(mapping=mapping_with("leadership", "liderança").encode("latin-1")),
         ["mapping.yaml", "row ", "not UTF-8"],
+    ),
+    "yaml ESC in a group label": (  # a YAML escape makes the control character
+        qdpx_case(mapping=mapping_with("label: IJB voting members", 'label: "IJB \\e members"')),
+        ["mapping.yaml", "field 'label'", "groups.G2.label", "control character U+001B"],
     ),
     "yaml injection in group label": (
         qdpx_case(mapping=mapping_with("label: IJB voting members", "label: '=HYPERLINK(1)'")),
@@ -503,6 +530,14 @@ CATALOGUE = {
             "pseudonymous",
         ],
     ),
+    "case name with a tab": (  # &#9; survives attribute normalisation
+        qdpx_case(xml=project_xml(cases={"P\t01": P01, **OTHER_CASES})),
+        ["project.qdpx!project.qde", "row 5", "Case[1]", "field 'name'", "U+0009"],
+    ),
+    "case C1 control in area": (
+        qdpx_case(xml=xml_with(">X2<", ">X&#x85;2<")),
+        ["project.qdpx!project.qde", "row 5", "Case[2]", "field 'Area'", "U+0085"],
+    ),
     "case duplicate participant": (
         qdpx_case(xml=xml_with('name="P02">', 'name="P01">')),
         ["project.qdpx!project.qde", "row 5", "Case[2]", "duplicate participant id 'P01'"],
@@ -541,6 +576,7 @@ def run_main(args: list[str], cwd: Path, capsys, monkeypatch) -> tuple[int, str,
 # One case per reader, also run through the installed console script.
 THROUGH_THE_SCRIPT = [
     "csv segment of withdrawn participant",
+    "csv ESC in a participant id",
     "second coding with a formula cell",
     "yaml alias bomb",
     "targets modes do not add up",

@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from compendium.inputs.corpus import control_refusal
 from compendium.inputs.errors import InputError
 from compendium.inputs.formulas import FORMULA_START, formula_refusal
 from compendium.inputs.yaml_files import line_of, read_yaml
@@ -61,7 +62,9 @@ def _no_formula(path: Path, value: str, where: str) -> None:
         )
 
 
-def _text(value, path: Path, where: str, *, limit: int = 500) -> str:
+def _text(value, path: Path, where: str, *, limit: int = 500, free_text: bool = False) -> str:
+    """A text value of the mapping: no control character (YAML escapes such as ``"\\e"``
+    would make one; ``free_text`` allows tab, line feed and carriage return), no formula."""
     if isinstance(value, bool):
         value = "yes" if value else "no"
     if isinstance(value, int | float):
@@ -70,6 +73,8 @@ def _text(value, path: Path, where: str, *, limit: int = 500) -> str:
         raise InputError(path, f"{where}: expected text, found {type(value).__name__}", field=where)
     if len(value) > limit:
         raise InputError(path, f"{where}: longer than {limit} characters", field=where)
+    if refusal := control_refusal(value, free_text):
+        raise InputError(path, f"{where}: {refusal}", field=where.rsplit(".", 1)[-1])
     _no_formula(path, value, where)
     return value
 
@@ -163,8 +168,8 @@ def load_mapping(path: Path | str, codebook) -> Mapping:
                 field="groups",
             )
         groups[code] = (
-            _text(spec["label"], path, f"groups.{code}.label", limit=200),
-            _text(spec["typical_roles"], path, f"groups.{code}.typical_roles", limit=500),
+            _text(spec["label"], path, f"groups.{code}.label", limit=200, free_text=True),
+            _text(spec["typical_roles"], path, f"groups.{code}.typical_roles", free_text=True),
         )
 
     themes = set(codebook.codes)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from compendium.inputs.corpus import control_refusal
 from compendium.inputs.errors import InputError
 from compendium.inputs.formulas import FORMULA_START, formula_refusal
 from compendium.inputs.refi_qda.mapping import ENUMS, PARTICIPANT_FIELDS, Mapping
@@ -91,6 +92,8 @@ def case_rows(doc: ProjectDoc, mapping: Mapping, variables: dict[str, str]) -> l
                         "(add a recoding under 'values' in the mapping)",
                         attr,
                     )
+            if refusal := control_refusal(value):  # NUL, ESC, U+0085 (&#x85;), tab (&#9;)...
+                raise doc.error(where, f"{name} {refusal}", attr)
             if value.startswith(FORMULA_START):
                 raise doc.error(
                     where,
