@@ -269,6 +269,71 @@ ROOT_HELP = (
 )
 
 
+def _audit(args) -> int:
+    import os
+
+    from compendium.pipeline.audit import audit_lines, rebuild_one
+
+    root = _root(args)
+    path = relative_to_root(args.path, root)
+    os.chdir(root)
+    for line in audit_lines(path):
+        print(line)
+    if args.rebuild:
+        same, said = rebuild_one(path, root)
+        print(said)
+        return 0 if same else EXIT_MISMATCH
+    return 0
+
+
+def _build_config(args, root: Path) -> dict:
+    from compendium.inputs.pipeline_config import parse_assignments
+
+    config = parse_assignments(args.assignments)
+    if args.corpus:
+        config["corpus"] = relative_to_root(args.corpus, root)
+    return config
+
+
+def _status(args) -> int:
+    import os
+
+    from compendium.pipeline.run import Plan
+
+    root = _root(args)
+    config = _build_config(args, root)
+    os.chdir(root)
+    plan = Plan.make(config)
+    if args.steps:
+        from compendium.pipeline.status import stale_steps
+
+        print(" ".join(stale_steps(plan.stale)))
+        return EXIT_MISMATCH if plan.stale else 0
+    for stale in plan.stale:
+        print(stale.line())
+    if plan.stale:
+        print(f"status: {len(plan.stale)} thing(s) not current in the {plan.name}; "
+              "make reproduce rebuilds them", file=sys.stderr)  # fmt: skip
+        return EXIT_MISMATCH
+    print(f"status: {plan.name} is current")
+    return 0
+
+
+def _build(args) -> int:
+    import os
+
+    from compendium.pipeline.run import BuildBusy, reproduce
+
+    root = _root(args)
+    config = _build_config(args, root)
+    os.chdir(root)
+    try:
+        return reproduce(config, cores=args.cores)
+    except BuildBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="compendium", description=__doc__.splitlines()[0])
     parser.add_argument("--root", help=ROOT_HELP)
@@ -352,6 +417,24 @@ def build_parser() -> argparse.ArgumentParser:
 
     for command in sub.choices.values():  # --root also after the command's name
         command.add_argument("--root", default=argparse.SUPPRESS, help=ROOT_HELP)
+    for name, help_text, func in (
+        ("status", "list every output that is not current (content, inputs, parameters)", _status),
+        ("build", "bring a build up to date (what make reproduce runs)", _build),
+    ):
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument(
+            "assignments", nargs="*", metavar="NAME=VALUE", help="pipeline parameters (--config)"
+        )
+        p.add_argument("--corpus", help=f"corpus folder (default: {DEFAULT_CORPUS})")
+        p.set_defaults(func=func)
+        if name == "status":
+            p.add_argument("--steps", action="store_true", help="print only the steps to rerun")
+        else:
+            p.add_argument("--cores", type=int, default=2)
+    p = sub.add_parser("audit", help="what made one output, and do its inputs still match?")
+    p.add_argument("path", help="a built output, e.g. figures/intersections.svg")
+    p.add_argument("--rebuild", action="store_true", help="re-make it in a scratch copy")
+    p.set_defaults(func=_audit)
     return parser
 
 

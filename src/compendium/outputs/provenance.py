@@ -89,13 +89,19 @@ def normalised(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+# The installer's own tools: not in the lock (pip is upgraded by make setup, setuptools comes
+# with the venv), never imported by a step, and different on machines with the same lock.
+INSTALLERS = {"pip", "setuptools", "wheel"}
+
+
 def package_versions() -> dict[str, str]:
-    """Every installed distribution but the project itself: normalised name -> version, sorted.
-    A name found twice on the path counts as the first, the one ``import`` would use."""
+    """Every installed distribution but the project itself and the installer's tools:
+    normalised name -> version, sorted.  A name found twice on the path counts as the first,
+    the one ``import`` would use."""
     versions: dict[str, str] = {}
     for distribution in metadata.distributions():
         name = distribution.metadata["Name"]
-        if name and normalised(name) != PROJECT:
+        if name and normalised(name) != PROJECT and normalised(name) not in INSTALLERS:
             versions.setdefault(normalised(name), distribution.version)
     return dict(sorted(versions.items()))
 
