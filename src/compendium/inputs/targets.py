@@ -107,3 +107,135 @@ def load_targets(path: Path | str, themes: list[str] | None = None) -> dict:
         raise _shape_error(path, text, error)
     check_targets(targets, path, text, themes)
     return targets
+
+
+# -- what the targets calibrate ------------------------------------------------------------
+# Each target names the rows of ``reports/verification.csv`` (``compendium verify``) that the
+# surrogate was generated to reproduce.  Items are names in which ``*`` stands for any text
+# (``table3[*]``: every cell; brackets are literal).  A target that is absent calibrates
+# nothing, so its items count as independent; an item two targets fix (a group's analysed count
+# is interviewed - withdrawn and also in_person + online) stays calibrated while either is there.
+
+
+def _value(targets: dict, key: str) -> dict | None:
+    """``targets[key]["value"]`` when the target is there (a mapping), else None."""
+    block = targets.get(key)
+    value = block.get("value") if isinstance(block, dict) else None
+    return value if isinstance(value, dict) else None
+
+
+def _groups(targets: dict) -> list[str]:
+    block = targets.get("groups")
+    if not isinstance(block, dict):
+        return []
+    return [
+        f"table1[{group}].typical_roles"
+        for group, spec in block.items()
+        if isinstance(spec, dict) and "typical_roles" in spec
+    ]
+
+
+def _interviewed(targets: dict) -> list[str]:
+    groups = _value(targets, "interviewed_per_group")
+    if groups is None:
+        return []
+    return ["headline.interviews_conducted"] + [f"headline.interviewed_{g.lower()}" for g in groups]
+
+
+def _analysed(groups: list[str]) -> list[str]:
+    """Analysed counts: per group (Table 1 n, headline), in total, and as Table 2's base."""
+    per_group = [f"table1[{g}].n" for g in groups] + [
+        f"headline.analysed_{g.lower()}" for g in groups
+    ]
+    return [*per_group, "headline.transcripts_analysed", "table2[*].n_analysed"]
+
+
+def _withdrawn(targets: dict) -> list[str]:
+    withdrawn = _value(targets, "withdrawn_per_group")
+    if withdrawn is None:
+        return []
+    # analysed = interviewed - withdrawn, for every interviewed group (absent here = none)
+    groups = sorted(set(withdrawn) | set(_value(targets, "interviewed_per_group") or {}))
+    return ["headline.transcripts_withdrawn", *_analysed(groups)]
+
+
+def _modes(targets: dict) -> list[str]:
+    modes = _value(targets, "modes_of_analysed")
+    if modes is None:
+        return []
+    per_group = [f"table1[{g}].{mode}" for g in modes for mode in ("in_person", "online")]
+    headline = ["headline.interviews_in_person", "headline.interviews_online_teams"]
+    return per_group + headline + _analysed(list(modes))  # analysed = in_person + online
+
+
+def _not_quotable(targets: dict) -> list[str]:
+    block = targets.get("not_quotable_analysed")
+    present = isinstance(block, dict) and "value" in block
+    return ["headline.transcripts_analysed_not_quoted"] if present else []
+
+
+def _areas(targets: dict) -> list[str]:
+    block = targets.get("ijb_areas")
+    if not isinstance(block, dict):
+        return []
+    names = {"represented": "headline.ijb_areas_represented", "total": "headline.ijb_areas_total"}
+    return [item for key, item in names.items() if key in block]
+
+
+def _kmi(targets: dict) -> list[str]:
+    return [
+        f"table2[{code}].{col}"
+        for code in _value(targets, "kmi") or {}
+        for col in ("kmi", "percent")
+    ]
+
+
+def _intersections(targets: dict) -> list[str]:
+    block = targets.get("intersections")
+    if not isinstance(block, dict):
+        return []
+    items = []
+    pairs = block.get("high_pairs") or []
+    order = list(_value(targets, "kmi") or {})  # Table 3 names a cell row-column in this order
+    for pair in pairs:
+        a, b = sorted(pair, key=lambda code: order.index(code) if code in order else len(order))
+        items.append(f"table3[{a}-{b}]")
+    if pairs:
+        items.append("headline.high_intersections")
+    ranges = block.get("linked_participants")
+    if isinstance(ranges, dict) and "M" in ranges:  # every pair not High is drawn into M
+        items.append("table3[*]")
+    return items
+
+
+CALIBRATING_TARGETS = {
+    "groups": _groups,
+    "interviewed_per_group": _interviewed,
+    "withdrawn_per_group": _withdrawn,
+    "modes_of_analysed": _modes,
+    "not_quotable_analysed": _not_quotable,
+    "ijb_areas": _areas,
+    "kmi": _kmi,
+    "intersections": _intersections,
+}
+"""Target -> the verification items it makes match by construction.  The other targets
+(``seed``, ``segments_per_theme``, ``second_coder``) shape what no published value checks."""
+
+
+def calibrated_items(targets: dict) -> list[str]:
+    """The verification items the targets present calibrate (``*`` stands for any text).
+
+    Read from the keys and values actually in ``targets`` (group codes, the theme codes of
+    ``kmi``, the ``intersections`` block...), not from a list: drop a target and its items are
+    no longer calibrated.  Sorted, without duplicates.
+    """
+    return sorted({item for items in CALIBRATING_TARGETS.values() for item in items(targets)})
+
+
+def is_calibrated(item: str, calibrated: list[str]) -> bool:
+    """Whether verification ``item`` is one of ``calibrated`` (``*`` there: any text)."""
+    return any(_item_pattern(name).fullmatch(item) for name in calibrated)
+
+
+def _item_pattern(name: str) -> re.Pattern:
+    return re.compile(".*".join(re.escape(part) for part in name.split("*")))

@@ -23,6 +23,7 @@ from markupsafe import Markup
 
 from compendium.outputs.pdf import font_face_css, svg_with_fonts
 from compendium.outputs.results import load_results
+from compendium.outputs.verify import CALIBRATED, summarise
 from compendium.pipeline.steps import (
     DECLARATIONS,
     Declarations,
@@ -91,18 +92,38 @@ class ReportContext:
         )
 
     # -- captions -------------------------------------------------------------------------
-    def verify_note(self, prefix: str | None) -> str:
+    def verify_note(self, prefix: str | None) -> tuple[str, str]:
+        """What ``verify`` found for the rows named ``prefix``, and the note's style class.
+
+        A match counts as independent only where the value was not a calibration target of
+        the corpus (``basis`` in ``reports/verification.csv``): ``match`` when some values are
+        reproduced independently, ``calibrated`` (neutral) when every match is by construction
+        of the surrogate, ``mismatch`` when any value differs.  ``("", "")`` when nothing is
+        compared.
+        """
         if not prefix or self.verification is None:
-            return ""
+            return "", ""
         rows = self.verification[self.verification["item"].str.startswith(prefix)]
         if rows.empty:
-            return ""
-        n_ok = int(rows["match"].sum())
-        if n_ok == len(rows):
-            return f"Matches the published values: {n_ok} of {len(rows)} reproduced."
+            return "", ""
+        n, n_ok = len(rows), int(rows["match"].sum())
+        if n_ok < n:
+            return (
+                f"Differs from the published values: {n - n_ok} of {n} values differ "
+                "(see Verification).",
+                "mismatch",
+            )
+        n_calibrated = int((rows["basis"] == CALIBRATED).sum())
+        n_independent = n_ok - n_calibrated
+        matched = f"{n_ok} of {n} match the published values"
+        if not n_independent:
+            return f"{matched}, all {n_ok} by construction of the surrogate.", "calibrated"
+        if not n_calibrated:
+            return f"{matched}, all {n_ok} independently.", "match"
         return (
-            f"Differs from the published values: {len(rows) - n_ok} of {len(rows)} values "
-            "differ (see Verification)."
+            f"{matched}: {n_independent} independent, {n_calibrated} by construction of the "
+            "surrogate.",
+            "match",
         )
 
     def caption_meta(self, step: str, verify: str | None) -> Markup:
@@ -132,9 +153,8 @@ class ReportContext:
             ),
             "inputs (sha256): " + ", ".join(f"<code>{html.escape(i)}</code>" for i in inputs),
         ]
-        note = self.verify_note(verify)
+        note, cls = self.verify_note(verify)
         if note:
-            cls = "match" if note.startswith("Matches") else "mismatch"
             parts.append(f'<span class="verify {cls}">{html.escape(note.rstrip("."))}</span>')
         return Markup('<span class="meta">' + "; ".join(p for p in parts if p) + ".</span>")
 
@@ -248,10 +268,8 @@ def render_report(
     results = Results(load_results(root / "reports" / "results"))
     verification = context.verification
     summary = None
-    if verification is not None:
-        summary = {
-            "total": len(verification),
-            "matching": int(verification["match"].sum()),
+    if verification is not None:  # counts by basis: summarise (compendium verify's own)
+        summary = summarise(verification) | {
             "differing": verification[~verification["match"]].to_dict("records"),
         }
     template = env.get_template("report.html.j2")
