@@ -71,6 +71,15 @@ def test_validate_from_outside_with_root(outside, where):
     assert result.stderr == ""
 
 
+def test_every_command_takes_root_after_its_name():
+    from compendium.cli import build_parser
+
+    commands = build_parser()._subparsers._group_actions[0].choices
+    assert {"validate", "surrogate", "verify", "provenance", "manifest", "pdf"} <= set(commands)
+    for name, command in commands.items():
+        assert "--root" in command._option_string_actions, name
+
+
 def test_a_relative_root_is_relative_to_the_working_directory(outside):
     result = run_cli("--root", os.path.relpath(ROOT, outside), "validate", cwd=outside)
     assert result.returncode == 0, result.stderr

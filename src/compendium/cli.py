@@ -430,8 +430,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=200, help="lines printed per group at most")
     p.set_defaults(func=_diff)
 
-    for command in sub.choices.values():  # --root also after the command's name
-        command.add_argument("--root", default=argparse.SUPPRESS, help=ROOT_HELP)
     for name, help_text, func in (
         ("status", "list every output that is not current (content, inputs, parameters)", _status),
         ("build", "bring a build up to date (what make reproduce runs)", _build),
@@ -450,6 +448,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", help="a built output, e.g. figures/intersections.svg")
     p.add_argument("--rebuild", action="store_true", help="re-make it in a scratch copy")
     p.set_defaults(func=_audit)
+
+    # Last, so that every command, whenever added, takes --root also after its name.
+    for command in sub.choices.values():
+        command.add_argument("--root", default=argparse.SUPPRESS, help=ROOT_HELP)
     return parser
 
 
