@@ -327,6 +327,36 @@ def test_a_failing_step_keeps_the_last_good_outputs_and_explains_itself_briefly(
     assert built_files(work) == before  # nothing it had made before is gone
 
 
+def test_a_build_refused_for_disclosure_leaves_nothing_disclosing_behind(clean_build):
+    import nbformat
+    import pandas as pd
+
+    work = clean_build["work"]
+    before = built_files(work)
+    roster = pd.read_csv(work / "data" / "coded" / "surrogate" / "participants.csv", dtype=str)
+    (unquotable,) = roster.loc[roster["quotable"] == "no", "participant_id"]
+    notebook = work / "notebooks" / "14_source_audit.ipynb"
+    original = notebook.read_bytes()
+    nb = nbformat.reads(original.decode(), as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(
+        f"write_csv(pd.DataFrame({{'quoted': ['{unquotable}']}}), table_path)"
+    ))  # fmt: skip
+    nbformat.write(nb, notebook)
+    try:
+        refused = make_in(work, "reproduce")
+    finally:
+        notebook.write_bytes(original)
+    assert refused.returncode != 0
+    assert refused.stderr.startswith("error: step disclosure failed"), refused.stderr
+    assert (
+        f"disclosure: reports/tables/source_discrepancies.csv, row 2: names '{unquotable}', "
+        "who may not be quoted" in refused.stderr
+    ), refused.stderr
+    assert built_files(work) == before  # the previous outputs, and nothing it wrote
+    leftovers = [p for p in (work / ".cache").rglob("*") if p.is_file() and p.suffix != ".log"]
+    assert not [p for p in leftovers if unquotable in p.read_text(errors="ignore")], leftovers
+
+
 def test_one_build_at_a_time_and_a_killed_builds_lock_is_lifted(clean_build):
     work = clean_build["work"]
     env = make_env(work)

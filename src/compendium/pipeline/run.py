@@ -15,7 +15,10 @@ honest around it:
 * **a failure keeps the last good outputs**: the built files are hard-linked aside before
   Snakemake starts and put back where a failed step removed them; the failed notebook, as far
   as it ran, stays in ``.cache/runs/`` and the message (at most about 15 lines) names the step,
-  the notebook, the cell and the exception's own message.
+  the notebook, the cell and the exception's own message;
+* **a build refused for disclosure leaves nothing it wrote**: every file made or changed by the
+  build is removed and the previous outputs are put back, so no disclosing file stays in
+  ``figures/``, ``reports/`` or ``builds/<name>/``; the message names each file and row.
 """
 
 from __future__ import annotations
@@ -118,6 +121,23 @@ def snapshot(out: str, where: Path) -> None:
                     target = where / path
                     target.parent.mkdir(parents=True, exist_ok=True)
                     os.link(path, target)
+
+
+def roll_back(out: str, where: Path) -> int:
+    """Make the build folders exactly the snapshot again: every file made or changed since is
+    removed (a refused build leaves nothing it wrote), every file removed is put back."""
+    removed = 0
+    for folder in BUILT:
+        current = Path(f"{out}{folder}")
+        for path in sorted(current.rglob("*")) if current.is_dir() else []:
+            saved = where / path
+            if path.is_file() and (
+                not saved.is_file() or saved.stat().st_ino != path.stat().st_ino
+            ):
+                path.unlink()
+                removed += 1
+    restore(out, where)
+    return removed
 
 
 def restore(out: str, where: Path) -> int:
@@ -240,7 +260,9 @@ def reproduce(config: dict, cores: int, say=print, warn=None) -> int:
         failed = follow(process, log, say)
     if process.returncode != 0:
         rule = failed[0] if failed else "unknown"
-        if rule != "disclosure":
+        if rule == "disclosure":  # nothing disclosing may stay where it would be shared
+            roll_back(plan.out, saved)
+        else:
             restore(plan.out, saved)
         for line in failure_message(plan, rule, log_path):
             warn(line)
