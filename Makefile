@@ -10,6 +10,8 @@ CORPUS ?= data/coded/surrogate
 CORES ?= $(shell nproc 2>/dev/null || echo 2)
 STAMP := $(VENV)/.installed-stamp
 CONFIG ?=
+CODEBOOK ?=
+CODEBOOK_CONFIG := $(if $(CODEBOOK),codebook=$(CODEBOOK))
 export PATH := $(BIN):$(PATH)
 # A fixed date (2026-01-01, the report's year) stamps the PDF: the last commit's date would
 # change every time the rebuilt outputs themselves are committed, so no build could match.
@@ -32,10 +34,10 @@ $(STAMP): pyproject.toml requirements.lock
 # the outputs with the manifest, and starts Snakemake only for what is not current.
 # CONFIG="name=value ..." builds a parameter variant into builds/<corpus>__<name>-<value>/.
 reproduce: setup
-	@$(BIN)/compendium build --corpus $(CORPUS) --cores $(CORES) $(CONFIG)
+	@$(BIN)/compendium build --corpus $(CORPUS) --cores $(CORES) $(CODEBOOK_CONFIG) $(CONFIG)
 
 status: setup
-	@$(BIN)/compendium status --corpus $(CORPUS) $(CONFIG)
+	@$(BIN)/compendium status --corpus $(CORPUS) $(CODEBOOK_CONFIG) $(CONFIG)
 
 verify: setup
 	$(BIN)/compendium verify

@@ -24,7 +24,6 @@ try:  # names, types, ranges and defaults: src/compendium/schemas/pipeline_confi
     CORPUS = PARAMETERS["corpus"]
     OUT = build_prefix(PARAMETERS, DEFAULT_CORPUS)  # "" or builds/<corpus>[__<name>-<value>]/
     VALUES = PARAMETERS | {
-        "codebook": "data/codebook",
         "findings": OUT != "",  # another corpus or other parameters: differences are findings
         "build_root": OUT or ".",
     }

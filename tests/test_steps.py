@@ -12,7 +12,7 @@ from conftest import ROOT
 from compendium.inputs.errors import InputError
 from compendium.inputs.pipeline_config import checked_config
 from compendium.pipeline.code_dependencies import notebook_code_files
-from compendium.pipeline.steps import exhibits, read_declarations, resolve_steps
+from compendium.pipeline.steps import exhibits, left_out, read_declarations, resolve_steps
 
 VALUES = {
     "corpus": "data/corpus",
@@ -107,6 +107,23 @@ def test_after_all_steps_follow_every_other_step_wherever_declared(project):
     assert "reports/tables/b.csv" in report.upstream and "reports/provenance/b.json" in (
         report.upstream
     )
+
+
+def test_a_step_made_for_another_codebook_is_left_out_saying_why(project):
+    for folder, codes in (("data/codebook", "G\nW\n"), ("data/mine", "A\nB\nC\n")):
+        (project / folder).mkdir(parents=True, exist_ok=True)
+        (project / folder / "themes.csv").write_text("code\n" + codes)
+    tied = dict(B, inputs={}, fits_codebook="data/codebook")
+    path = declare(project, {"a": A, "b": tied, "r": REPORT})
+    ours = resolve_steps(read_declarations(path), VALUES)
+    assert [s.name for s in ours] == ["a", "b", "r"]  # the codebook it was made for
+    theirs = resolve_steps(read_declarations(path), VALUES | {"codebook": "data/mine"})
+    assert [s.name for s in theirs] == ["a", "r"]
+    assert "reports/tables/b.csv" not in theirs[-1].upstream
+    assert left_out(read_declarations(path), VALUES | {"codebook": "data/mine"}) == {
+        "b": "left out: b (made for the themes of data/codebook: G W; this build's codebook "
+        "data/mine has A B C)"
+    }
 
 
 def test_exhibits_keep_declaration_order_and_their_sections(project):

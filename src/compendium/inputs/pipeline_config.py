@@ -66,7 +66,9 @@ def build_prefix(values: dict, default_corpus: str) -> str:
     changed = non_default(values)
     if values["corpus"] == default_corpus and not changed:
         return ""
-    parts = [Path(values["corpus"]).name] + [f"{k}-{v}" for k, v in changed.items()]
+    parts = [Path(values["corpus"]).name] + [
+        f"{k}-{Path(v).name if isinstance(v, str) else v}" for k, v in changed.items()
+    ]
     return f"builds/{'__'.join(parts)}/"
 
 

@@ -37,7 +37,7 @@ from pathlib import Path
 
 from compendium.inputs.pipeline_config import build_prefix, checked_config
 from compendium.pipeline.status import build_status, stale_steps, stray_files
-from compendium.pipeline.steps import read_declarations, resolve_steps
+from compendium.pipeline.steps import left_out, read_declarations, resolve_steps
 
 DEFAULT_CORPUS = "data/coded/surrogate"
 CACHE = Path(".cache")
@@ -82,14 +82,22 @@ class Plan:
     out: str
     steps: list
     stale: list = field(default_factory=list)
+    left_out: list = field(default_factory=list)  # one line per step the codebook does not fit
 
     @classmethod
     def make(cls, config: dict) -> Plan:
         values = checked_config(config, DEFAULT_CORPUS)
         out = build_prefix(values, DEFAULT_CORPUS)
-        extra = {"codebook": "data/codebook", "findings": out != "", "build_root": out or "."}
-        steps = resolve_steps(read_declarations(), values | extra, out)
-        return cls(config=values, out=out, steps=steps, stale=build_status(steps, out))
+        extra = {"findings": out != "", "build_root": out or "."}
+        declarations = read_declarations()
+        steps = resolve_steps(declarations, values | extra, out)
+        return cls(
+            config=values,
+            out=out,
+            steps=steps,
+            stale=build_status(steps, out),
+            left_out=list(left_out(declarations, values).values()),
+        )
 
     @property
     def name(self) -> str:
@@ -217,13 +225,13 @@ def failure_message(plan: Plan, rule: str, log_path: Path) -> list[str]:
     return lines
 
 
-def validate(corpus: str) -> None:
+def validate(corpus: str, codebook: str) -> None:
     """Check the corpus once before any step runs (:class:`InputError` names file, row, field);
     the steps then load it from the cache this fills."""
     from compendium.inputs.codebook import load_codebook
     from compendium.inputs.corpus import load_corpus
 
-    load_corpus(corpus, load_codebook("data/codebook"))
+    load_corpus(corpus, load_codebook(codebook))
 
 
 def reproduce(config: dict, cores: int, say=print, warn=None) -> int:
@@ -235,7 +243,9 @@ def reproduce(config: dict, cores: int, say=print, warn=None) -> int:
     if not plan.stale:
         say(f"status: {plan.name} is current; nothing to do")
         return 0
-    validate(plan.config["corpus"])
+    validate(plan.config["corpus"], plan.config["codebook"])
+    for line in plan.left_out:
+        say(line)
     for line in move_stray(stray_files(plan.stale)):
         say(line)
     forced = stale_steps(plan.stale)

@@ -217,17 +217,51 @@ class _Resolver:
         )
 
 
+def theme_codes(codebook: str) -> tuple[str, ...]:
+    """The theme codes of a codebook folder (``themes.csv``, column ``code``), in its order."""
+    import csv
+
+    path = Path(codebook) / "themes.csv"
+    if not path.is_file():
+        raise InputError(path, "the codebook has no themes.csv")
+    with path.open(encoding="utf-8", newline="") as handle:
+        return tuple(row["code"] for row in csv.DictReader(handle) if row.get("code"))
+
+
+def left_out(declarations: Declarations, values: dict) -> dict[str, str]:
+    """Steps made for one codebook (``fits_codebook:``) that this build's codebook does not
+    fit: step -> one line saying why.  They are left out of the build and the report, never
+    run on themes they do not know."""
+    codebook = str(values.get("codebook", "data/codebook"))
+    reasons = {}
+    for name, spec in declarations.steps.items():
+        made_for = spec.get("fits_codebook")
+        if made_for and Path(made_for).resolve() != Path(codebook).resolve():
+            ours, theirs = theme_codes(codebook), theme_codes(made_for)
+            if theirs != ours:
+                reasons[name] = (
+                    f"left out: {name} (made for the themes of {made_for}: {' '.join(theirs)}; "
+                    f"this build's codebook {codebook} has {' '.join(ours)})"
+                )
+    return reasons
+
+
 def resolve_steps(declarations: Declarations, values: dict, out: str = "") -> list[Step]:
     """The declared steps for one build: ``values`` are the pipeline parameters (``$name``),
     ``out`` the build's folder prefix (``""`` or ``builds/<name>/``).
 
     Steps with ``after: all`` (verification, the report) come after every other step, wherever
     it is declared, and after the ``after: all`` steps declared above them; so a step appended
-    at the end of the file still reaches the report.
+    at the end of the file still reaches the report.  Steps the codebook does not fit
+    (:func:`left_out`) are not resolved at all.
     """
     resolver = _Resolver(declarations, values, out)
     steps: list[Step] = []
-    ordered = sorted(declarations.steps.items(), key=lambda item: bool(item[1].get("after")))
+    skipped = left_out(declarations, values)
+    ordered = sorted(
+        ((name, spec) for name, spec in declarations.steps.items() if name not in skipped),
+        key=lambda item: bool(item[1].get("after")),
+    )
     for name, spec in ordered:
         steps.append(resolver.step(name, spec, steps))
     return steps
