@@ -1,5 +1,5 @@
 """The ``compendium`` command: validate, surrogate, verify, import-qdpx, check-disclosure, and
-the build helpers provenance, manifest, clean-notebook.
+the build helpers provenance, manifest, clean-notebook, notebook-page.
 
 Bad input ends with one line ``error: FILE, row N, field 'F': what is wrong`` on stderr and
 exit status 2, never a traceback.
@@ -187,6 +187,13 @@ def _clean_notebook(args) -> int:
         raise SystemExit("clean-notebook: --out takes exactly one notebook")
     for path in args.notebooks:
         clean_executed_notebook(path, args.out or path)
+    return 0
+
+
+def _notebook_page(args) -> int:
+    from compendium.outputs.notebook_pages import write_page
+
+    write_page(args.executed, args.out)
     return 0
 
 
@@ -399,6 +406,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("notebooks", nargs="+")
     p.add_argument("--out", default="", help="write the cleaned copy here (atomically)")
     p.set_defaults(func=_clean_notebook)
+
+    p = sub.add_parser("notebook-page", help="render an executed notebook as a static HTML page")
+    p.add_argument("executed", help="executed notebook, e.g. reports/notebooks/02_salience.ipynb")
+    p.add_argument("--out", required=True, help="the page, e.g. reports/notebooks/02_salience.html")
+    p.set_defaults(func=_notebook_page)
 
     p = sub.add_parser("import-qdpx", help="import a REFI-QDA project (.qdpx) as a coded corpus")
     p.add_argument("project")
