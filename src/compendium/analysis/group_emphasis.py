@@ -1,23 +1,60 @@
 """Group emphasis: the share of each group (G1/G2/G3) mentioning each theme, with tests.
 
-Per theme, a chi-square test of independence between group and mention (scipy) with
-Benjamini-Hochberg correction across themes (statsmodels). Small cells are suppressed before
-anything is shown: a count below the threshold, or a complement (group size minus count)
-below it, since group sizes are public; then secondary suppression hides a second cell in any
-row with exactly one suppressed cell, so that no suppressed cell can be recovered from the
-row total (the KMI, which is published).
+Per theme, a test of independence between group and mention on the groups x (mentioned, not)
+table: Pearson's chi-square (scipy ``chi2_contingency``) only where every expected count is at
+least ``MIN_EXPECTED``; otherwise the Fisher-Freeman-Halton exact test (scipy ``fisher_exact``
+with a ``PermutationMethod``: ``N_RESAMPLES`` resamples from a fixed seed), whose p-value
+carries a Monte Carlo standard error sqrt(p(1 - p) / n_resamples), at most
+0.5 / sqrt(n_resamples) (0.005 for 10,000 resamples).  With groups of 11-17 participants most
+themes get the exact test.  Benjamini-Hochberg correction across the themes tested
+(statsmodels).  With a single group, or a theme mentioned by everyone or no one, there is
+nothing to test.
+
+Small cells are suppressed before anything is shown: a count below the threshold, or a
+complement (group size minus count) below it, since group sizes are public; then secondary
+suppression hides a second cell in any row with exactly one suppressed cell, so that no
+suppressed cell can be recovered from the row total (the KMI, which is published).
 """
 
 from __future__ import annotations
 
+import zlib
+
 import numpy as np
 import pandas as pd
-from scipy.stats import chi2_contingency
+from scipy.stats import PermutationMethod, chi2_contingency, fisher_exact
+from scipy.stats.contingency import expected_freq
 from statsmodels.stats.multitest import multipletests
 
 from compendium.analysis.mentions import mention_matrix
 
 SUPPRESSED = "suppressed"
+MIN_EXPECTED = 5  # chi-square only where every expected count reaches this
+N_RESAMPLES = 10_000  # Monte Carlo standard error of an exact p-value at most 0.005
+SEED = 20190208
+CHI_SQUARE = "chi-square"
+NO_VARIATION = "not testable (no variation)"
+ONE_GROUP = "not testable (one group)"
+
+
+def exact_test_name(n_resamples: int = N_RESAMPLES) -> str:
+    return f"Fisher-Freeman-Halton (permutation, {n_resamples} resamples)"
+
+
+def mc_standard_error(p_value: float, n_resamples: int) -> float:
+    """Monte Carlo standard error of a permutation p-value: sqrt(p(1 - p) / n)."""
+    return float(np.sqrt(p_value * (1 - p_value) / n_resamples))
+
+
+def mc_error_bound(n_resamples: int = N_RESAMPLES) -> float:
+    """The largest Monte Carlo standard error any p-value can have: 0.5 / sqrt(n)."""
+    return float(0.5 / np.sqrt(n_resamples))
+
+
+def theme_rng(seed: int, code: str) -> np.random.Generator:
+    """One stream per theme, from the seed and the theme's code: a theme's p-value does not
+    depend on which other themes are tested, or in which order."""
+    return np.random.default_rng([seed, zlib.crc32(code.encode("utf-8"))])
 
 
 def mention_counts(
@@ -31,32 +68,56 @@ def mention_counts(
     return counts, sizes
 
 
-def group_tests(counts: pd.DataFrame, sizes: pd.Series) -> pd.DataFrame:
+def group_tests(
+    counts: pd.DataFrame,
+    sizes: pd.Series,
+    n_resamples: int = N_RESAMPLES,
+    seed: int = SEED,
+) -> pd.DataFrame:
+    """Per theme: the test used, its statistic (chi-square only), p-value, the Monte Carlo
+    standard error of an exact test's p-value, and the BH-adjusted p-value."""
     rows = []
     for code, row in counts.iterrows():
         table = np.vstack([row.to_numpy(), (sizes - row).to_numpy()])
+        untested = {
+            "code": code,
+            "chi2": np.nan,
+            "dof": 0,
+            "p_value": np.nan,
+            "p_value_mc_se": np.nan,
+            "min_expected": np.nan,
+        }
+        if table.shape[1] < 2:
+            rows.append(untested | {"test": ONE_GROUP})
+            continue
         if (table.sum(axis=1) == 0).any():
+            rows.append(untested | {"test": NO_VARIATION})
+            continue
+        expected = expected_freq(table)
+        dof = table.shape[1] - 1
+        if expected.min() >= MIN_EXPECTED:
+            result = chi2_contingency(table, correction=False)
             rows.append(
-                {
-                    "code": code,
-                    "chi2": np.nan,
-                    "dof": 0,
-                    "p_value": np.nan,
-                    "min_expected": np.nan,
-                    "test": "not testable (no variation)",
+                untested
+                | {
+                    "chi2": float(result.statistic),
+                    "dof": dof,
+                    "p_value": float(result.pvalue),
+                    "min_expected": float(expected.min()),
+                    "test": CHI_SQUARE,
                 }
             )
             continue
-        result = chi2_contingency(table, correction=False)
+        method = PermutationMethod(n_resamples=n_resamples, rng=theme_rng(seed, str(code)))
+        p_value = float(fisher_exact(table, method=method).pvalue)
         rows.append(
-            {
-                "code": code,
-                "chi2": float(result.statistic),
-                "dof": int(result.dof),
-                "p_value": float(result.pvalue),
-                "min_expected": float(result.expected_freq.min()),
-                "test": "chi-square"
-                + (" (expected < 5: read with caution)" if result.expected_freq.min() < 5 else ""),
+            untested
+            | {
+                "dof": dof,
+                "p_value": p_value,
+                "p_value_mc_se": mc_standard_error(p_value, n_resamples),
+                "min_expected": float(expected.min()),
+                "test": exact_test_name(n_resamples),
             }
         )
     tests = pd.DataFrame(rows).set_index("code")
@@ -78,7 +139,8 @@ def suppression_mask(counts: pd.DataFrame, sizes: pd.Series, threshold: int) -> 
     for i in range(mask.shape[0]):
         if mask[i].sum() == 1:
             candidates = [j for j in np.argsort(values[i], kind="stable") if not mask[i, j]]
-            mask[i, candidates[0]] = True
+            if candidates:  # none with a single group, whose one cell is the row total
+                mask[i, candidates[0]] = True
     return pd.DataFrame(mask, index=counts.index, columns=counts.columns)
 
 
@@ -102,12 +164,15 @@ def group_emphasis_table(
         ]
         table[f"{group}_size"] = int(sizes[group])
     table["total_n"] = counts.sum(axis=1).to_numpy()
-    # With the margins public, a row's chi-square (or p-value) can pin down its cells: a row
-    # with a suppressed cell shows no test statistics either.
+    # With the margins public, a row's chi-square or p-value (or the p-value's Monte Carlo
+    # standard error, a function of it) can pin down its cells: a row with a suppressed cell
+    # shows no test statistics either.  Which test a row used depends on the margins alone
+    # (the smallest expected count), so the test's name is shown in every row.
     hidden = mask.any(axis=1).to_numpy()
     for column, values in (
         ("chi2", tests["chi2"].round(3)),
         ("p_value", tests["p_value"].round(4)),
+        ("p_value_mc_se", tests["p_value_mc_se"].round(4)),
         ("p_bh", tests["p_bh"].round(4)),
     ):
         table[column] = [
@@ -120,7 +185,8 @@ def group_emphasis_table(
 
 
 def emphasis_summary(table: pd.DataFrame, alpha: float = 0.05) -> dict:
-    """What the table shows: themes with shown tests, and those below ``alpha`` after BH."""
+    """What the table shows: themes with shown tests, those below ``alpha`` after BH, and
+    which themes each test was used for."""
     shown = table[~table["p_bh"].isin([SUPPRESSED, ""])]
     significant = shown.loc[pd.to_numeric(shown["p_bh"]) < alpha, "theme"].tolist()
     return {
@@ -128,4 +194,7 @@ def emphasis_summary(table: pd.DataFrame, alpha: float = 0.05) -> dict:
         "themes_differing_bh05": significant,
         "themes_tests_suppressed": int((table["p_bh"] == SUPPRESSED).sum()),
         "suppressed_cells": int(table["suppressed_cells"].sum()),
+        "themes_by_test": {
+            str(test): group["theme"].tolist() for test, group in table.groupby("test", sort=False)
+        },
     }
