@@ -38,17 +38,19 @@ REPORT_PDF = f"{OUT}reports/report.pdf"
 PDF_PROVENANCE = f"{OUT}reports/provenance/pdf.json"
 MANIFEST = f"{OUT}reports/manifest.json"
 DISCLOSURE = f"{OUT}reports/disclosure.json"
-BUILT = [f for s in STEPS for f in (*s.files.values(), s.executed)] + [REPORT_PDF]
+BUILT = [f for s in STEPS for f in (*s.files.values(), s.executed, s.page)] + [REPORT_PDF]
 FRAGMENTS = [s.provenance for s in STEPS] + [PDF_PROVENANCE]
 
 # papermill writes the executed notebook cell by cell, so it writes to a scratch file; the
 # cleaned copy then replaces the output atomically (an interrupted build leaves no half-written
-# notebook in reports/).  A failed run stays in .cache/runs/ for inspection.
+# notebook in reports/).  A failed run stays in .cache/runs/ for inspection.  The executed
+# notebook is also rendered as a static HTML page beside it, which the report's captions link to.
 RUN_NOTEBOOK = (
     "scratch={params.scratch} && mkdir -p $(dirname $scratch) && "
     "papermill {input.notebook} $scratch -k python3 --cwd . "
     "--no-progress-bar --log-level WARNING -y {params.json:q} > /dev/null "
     "&& compendium clean-notebook $scratch --out {output.notebook} && rm -f $scratch "
+    "&& compendium notebook-page {output.notebook} --out {output.page} "
     "&& compendium provenance --step {rule} --notebook {input.notebook} "
     "--executed {output.notebook} --parameters {params.json:q} --corpus '{params.corpus}' "
     "--inputs {input} --outputs {params.outputs} --out {output.provenance}"
@@ -69,15 +71,17 @@ for step in STEPS:
         input:
             notebook=step.notebook,
             code=notebook_code_files(step.notebook, PACKAGE, "."),
+            page_code=f"{PACKAGE}/outputs/notebook_pages.py",
             data=step.data,
             upstream=step.upstream,
         output:
             **step.files,
             notebook=step.executed,
+            page=step.page,
             provenance=step.provenance,
         params:
             json=json.dumps(step.parameters, sort_keys=True),
-            outputs=" ".join(sorted(step.files.values())),
+            outputs=" ".join(sorted([*step.files.values(), step.page])),
             corpus=CORPUS if step.from_corpus else "",
             scratch=f".cache/runs/{OUT}{step.name}.ipynb",
         shell:

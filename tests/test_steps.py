@@ -88,12 +88,50 @@ def test_a_folder_input_stands_for_every_file_in_it(project):
     assert not step.from_corpus  # neither the corpus nor anything made from it
 
 
+def test_an_input_may_name_the_files_of_a_folder_that_the_step_reads(project):
+    corpus = project / "data" / "corpus"
+    for name in ("second_coding.csv", "notes.md", "x.schema.json"):
+        (corpus / name).write_text("a\n")
+    named = {"path": "$corpus", "files": ["x.csv", "*.schema.json", "*.yaml"]}
+    spec = dict(A, inputs={"corpus_dir": named})
+    (step,) = resolve_steps(read_declarations(declare(project, {"a": spec})), VALUES)
+    # only those files are inputs (a pattern may match none): editing another reruns nothing
+    assert step.data == ["data/corpus/x.csv", "data/corpus/x.schema.json"]
+    assert step.parameters["corpus_dir"] == "data/corpus"  # the notebook still gets the folder
+    assert step.from_corpus
+    (whole,) = resolve_steps(read_declarations(declare(project, {"a": A})), VALUES)
+    assert "data/corpus/second_coding.csv" in whole.data  # $corpus alone: every file
+
+
+def test_a_step_gets_the_second_coding_only_if_it_reads_it():
+    """The shipped declarations: a corpus file is an input of exactly the steps that read it."""
+    os.chdir(ROOT)
+    values = VALUES | checked_config({}, "data/coded/surrogate")
+    corpus = values["corpus"]
+    steps = resolve_steps(read_declarations(), values)
+    source = {s.name: Path(s.notebook).read_text(encoding="utf-8") for s in steps}
+    second = f"{corpus}/second_coding.csv"
+    # the validation step checks every file of the package; agreement reads the second coder
+    readers = {name for name, text in source.items() if "load_second_coding(" in text}
+    assert readers == {"agreement"}
+    assert {s.name for s in steps if second in s.data} == readers | {"validate"}
+    tables = {f"{corpus}/{n}" for n in ("datapackage.json", "participants.csv", "groups.csv",
+                                        "segments.csv")}  # fmt: skip
+    for step in steps:
+        if "load_corpus(" in source[step.name]:  # a loaded corpus is made of these files
+            assert tables <= set(step.data), step.name
+        elif "corpus_dir" in step.parameters:  # reads the descriptor only (synthetic or not)
+            assert [f for f in step.data if f.startswith(corpus)] == [f"{corpus}/datapackage.json"]
+        assert step.page == step.executed.removesuffix(".ipynb") + ".html"
+
+
 def test_another_build_prefixes_every_built_path(project):
     steps = resolve_steps(read_declarations(declare(project, {"a": A, "b": B})), VALUES,
                           out="builds/mine/")  # fmt: skip
     for step in steps:
         assert all(p.startswith("builds/mine/") for p in step.files.values())
         assert step.executed.startswith("builds/mine/")
+        assert step.page == step.executed.removesuffix(".ipynb") + ".html"
     assert steps[1].parameters["table_path"] == "builds/mine/reports/tables/a.csv"
 
 
@@ -151,6 +189,12 @@ def test_exhibits_keep_declaration_order_and_their_sections(project):
         ({"a": dict(A, notebook="zz.ipynb")}, "no notebook notebooks/zz.ipynb", "steps.a.notebook"),
         ({"a": dict(A, inputs={"x": "data/missing.csv"})}, "no file data/missing.csv",
          "steps.a.inputs.x"),
+        ({"a": dict(A, inputs={"x": {"path": "$corpus", "files": ["y.csv"]}})},
+         "no file y.csv in data/corpus", "steps.a.inputs.x.files"),
+        ({"a": A, "b": dict(B, inputs={"t": {"path": "reports/tables/a.csv", "files": ["a"]}})},
+         "files: names files of a data folder", "steps.b.inputs.t.files"),
+        ({"a": dict(A, inputs={"x": {"path": "$corpus", "files": ["../up.csv"]}})},
+         "is not valid under any of the given schemas", "steps.a.inputs.x"),
         ({"a": dict(A, colour="red")}, "Additional properties", None),
         ({"a": dict(A, outputs={"p": "reports/x; rm -rf /"})}, "does not match",
          "steps.a.outputs.p"),

@@ -8,8 +8,9 @@ sections.  A bad declaration stops everything with one line naming the file, lin
 
 from __future__ import annotations
 
+import fnmatch
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from compendium.inputs.errors import InputError
 from compendium.inputs.json_schemas import first_error, load_schema
@@ -118,6 +119,7 @@ class Step:
     notebook: str
     executed: str
     provenance: str
+    page: str  # the executed notebook as an HTML page, beside it (compendium notebook-page)
     parameters: dict
     files: dict[str, str]
     data: list[str] = field(default_factory=list)
@@ -133,6 +135,32 @@ def files_of(path: str) -> list[str]:
     if item.is_dir():
         return sorted(p.as_posix() for p in item.rglob("*") if p.is_file())
     return [item.as_posix()]
+
+
+def input_spec(value) -> tuple[str, list[str] | None]:
+    """An input declared as a bare path, or as ``{path: FOLDER, files: [NAME, ...]}``: the
+    path, and the files of the folder the step reads (None: all of them)."""
+    if isinstance(value, str):
+        return value, None
+    return value["path"], list(value["files"])
+
+
+def files_named(folder: str, patterns: list[str]) -> list[str]:
+    """The files of ``folder`` that ``patterns`` name (relative names, or glob patterns such as
+    ``*.schema.json``).  A plain name must exist (a ValueError says which does not); a pattern
+    may match nothing, so optional files of a data package can be named too."""
+    if not Path(folder).is_dir():
+        raise ValueError(f"{folder} is not a folder, so it has no files to name")
+    relative = {PurePosixPath(f).relative_to(folder).as_posix(): f for f in files_of(folder)}
+    chosen = set()
+    for pattern in patterns:
+        if any(c in pattern for c in "*?["):
+            chosen.update(f for name, f in relative.items() if fnmatch.fnmatchcase(name, pattern))
+        elif pattern in relative:
+            chosen.add(relative[pattern])
+        else:
+            raise ValueError(f"no file {pattern} in {folder}")
+    return sorted(chosen)
 
 
 class _Resolver:
@@ -162,10 +190,15 @@ class _Resolver:
             raise self.declarations.error([*keys, "notebook"], f"no notebook {notebook}")
         parameters, data, upstream = {}, [], []
         from_corpus = False
-        for key, raw in (spec.get("inputs") or {}).items():
+        for key, declared in (spec.get("inputs") or {}).items():
+            raw, named = input_spec(declared)
             path = str(self.value([*keys, "inputs", key], raw))
             from_corpus |= raw == "$corpus"
             if self.built(path):
+                if named is not None:
+                    raise self.declarations.error(
+                        [*keys, "inputs", key, "files"], "files: names files of a data folder"
+                    )
                 if path in self.made:
                     upstream.append(self.out + path)
                 elif not spec.get("after"):
@@ -177,7 +210,12 @@ class _Resolver:
                 if not Path(path).exists():
                     raise self.declarations.error([*keys, "inputs", key], f"no file {path}")
                 parameters[key] = path
-                data.extend(files_of(path))
+                try:
+                    data.extend(files_of(path) if named is None else files_named(path, named))
+                except ValueError as exc:
+                    raise self.declarations.error(
+                        [*keys, "inputs", key, "files"], str(exc)
+                    ) from None
         for path in spec.get("reads") or []:
             data.extend(files_of(path))
         for key, raw in (spec.get("parameters") or {}).items():
@@ -200,6 +238,7 @@ class _Resolver:
         if spec.get("after"):
             upstream.extend(f for s in earlier for f in s.files.values())
             upstream.extend(s.provenance for s in earlier)
+            upstream.extend(s.executed for s in earlier)  # the report links to their cells
         from_corpus |= any(path.removeprefix(self.out) in self.from_corpus for path in upstream)
         if from_corpus:
             self.from_corpus.update(f.removeprefix(self.out) for f in files.values())
@@ -209,6 +248,7 @@ class _Resolver:
             notebook=notebook,
             executed=f"{self.out}reports/notebooks/{stem}",
             provenance=f"{self.out}reports/provenance/{name}.json",
+            page=f"{self.out}reports/notebooks/{Path(stem).stem}.html",
             parameters=parameters,
             files=files,
             data=sorted(set(data)),
