@@ -340,3 +340,84 @@ def test_source_audit_by_hand():
     kinds = counts_by_kind(audit).set_index("kind")
     assert kinds.loc["count", "within_document"] == 1
     assert kinds.loc["date", "between_documents"] == 1
+
+
+# --- the figures: every word shown, nothing running out of its column ---------------------------
+
+
+def _texts_inside_their_columns(fig):
+    """(column, text) of every text of the MSG figure that runs past its column's right edge."""
+    renderer = fig.canvas.get_renderer()
+    text_ax, bars, time_ax = fig.axes
+    limits = ((text_ax, bars.get_window_extent(renderer).x0), (time_ax, fig.bbox.x1))
+    return [
+        (ax, t.get_text())
+        for ax, right in limits
+        for t in ax.texts
+        if t.get_window_extent(renderer).x1 > right + 0.5
+    ]
+
+
+def test_msg_figure_shows_every_proposal_in_full_grouped_by_feature():
+    from compendium.charts.msg_proposals import gantt_rows, msg_proposals_figure
+
+    features = pd.DataFrame(
+        {"feature_id": [1, 2], "feature": ["Lead", "Money"], "n_proposals_printed": [2, 1]}
+    ).astype({"n_proposals_printed": "Int64"})
+    long = "Statutory partners must ensure " + "that every word of a long proposal is shown " * 4
+    proposals = pd.DataFrame(
+        {
+            "number": [3, 1, 2],
+            "feature_id": [2, 1, 1],
+            "proposal": ["c", long.strip(), "b"],
+            "timescale": ["3 - 6 months", "6 months", "By end of March 2019 and thereafter"],
+            "due_date": ["2019-08-04", "2019-08-04", "2019-03-31"],
+        }
+    )
+    gantt = gantt_table(proposals_table(proposals, features), "2019-02-04")
+    rows = gantt_rows(gantt)
+    assert rows["kind"].tolist() == ["feature", "proposal", "proposal", "feature", "proposal"]
+    assert rows["text"].iloc[[0, 3]].tolist() == ["1. Lead", "2. Money"]
+    shown = [" ".join(t.split()) for t in rows.loc[rows["kind"] == "proposal", "text"]]
+    assert shown == [f"1. {long.strip()}", "2. b", "3. c"]
+    assert rows.at[1, "lines"] >= 3 and rows.at[4, "lines"] == 1  # a row is as tall as its text
+    assert rows["centre"].is_monotonic_increasing
+    fig, alt = msg_proposals_figure(gantt, "2019-02-04")
+    words = {" ".join(t.get_text().split()) for ax in fig.axes for t in ax.texts}
+    assert set(shown) <= words
+    assert "By end of March 2019 and thereafter" in words
+    assert "[…]" not in " ".join(words)
+    assert not _texts_inside_their_columns(fig)
+    assert "Gantt chart of the 3 MSG proposals" in alt
+
+
+@needs_transcription
+def test_msg_figure_of_the_shipped_proposals_keeps_every_text_in_its_column(documents):
+    from compendium.charts.msg_proposals import msg_proposals_figure
+
+    table = proposals_table(documents.msg_proposals, documents.as_features)
+    fig, _ = msg_proposals_figure(gantt_table(table, "2019-02-04"), "2019-02-04")
+    assert not _texts_inside_their_columns(fig)
+    assert fig.get_figwidth() <= 7.35  # prints its 7.5 pt text at 7.3 pt or more
+
+
+def test_timeline_milestone_labels_that_would_overlap_go_up_a_level():
+    from compendium.charts.timeline import label_levels
+
+    assert label_levels([(0, 3), (2, 5), (4, 7), (6, 9), (1, 2)]) == [0, 1, 0, 1, 1]
+    assert label_levels([(0, 1), (1, 2)]) == [0, 0]  # touching is not overlapping
+    assert label_levels([]) == []
+
+
+def test_timeline_figure_lists_earlier_events_in_full_and_labels_every_milestone():
+    from compendium.charts.timeline import WIDTH, timeline_figure
+
+    events = _events()
+    events.loc[5, "event"] = "Joint working agenda " + "set out at length " * 8
+    fig, alt = timeline_figure(events, milestones(events), 1999, 2026)
+    words = " ".join(" ".join(t.get_text().split()) for t in fig.texts)
+    assert f"1975 {' '.join(events.loc[5, 'event'].split())} [a]" in words
+    labels = {" ".join(t.get_text().split()) for t in fig.axes[0].texts}
+    assert {"2011 CHPs", "Audit Scotland 2015-2018", "2019 MSG proposals"} <= labels
+    assert fig.get_figwidth() == WIDTH
+    assert "1 earlier events are listed in a note" in alt

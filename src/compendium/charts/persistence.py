@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import pandas as pd
 import seaborn as sns
@@ -10,7 +12,7 @@ from compendium.analysis.persistence import matrix_documents
 
 
 def persistence_figure(table: pd.DataFrame, doc_labels: dict[str, str], period: str):
-    """Two heatmaps side by side (barriers; all evidence); returns ``(figure, alt_text)``.
+    """Two heatmaps, one above the other (barriers; all evidence); returns ``(fig, alt)``.
 
     ``doc_labels`` maps a document id to its tick label, ``period`` names the years covered.
     """
@@ -18,7 +20,7 @@ def persistence_figure(table: pd.DataFrame, doc_labels: dict[str, str], period: 
     labels = [doc_labels.get(d, d) for d in documents]
     scopes = (("barrier", "Barrier evidence (barrier or both)"), ("all", "All evidence"))
     vmax = int(table[documents].to_numpy().max()) or 1
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4.6), sharey=True)
+    fig, axes = plt.subplots(2, 1, figsize=(7.1, 5.6), sharex=True, layout="constrained")
     for ax, (scope, title) in zip(axes, scopes, strict=True):
         rows = table[table["scope"] == scope]
         sns.heatmap(
@@ -32,32 +34,31 @@ def persistence_figure(table: pd.DataFrame, doc_labels: dict[str, str], period: 
             annot_kws={"fontsize": 9},
             linewidths=0.6,
             linecolor="white",
-            cbar=scope == "all",
-            cbar_kws={"label": "Places described (evidence rows)"},
+            cbar=False,
             xticklabels=labels,
             yticklabels=[
                 f"{t} ({c})" for t, c in zip(rows["theme"], rows["theme_code"], strict=True)
             ],
         )
-        ax.set_title(title, fontsize=10)
-        ax.set_xlabel("Document (in date order)")
-        ax.tick_params(axis="x", rotation=35, labelsize=8.5)
-        for label in ax.get_xticklabels():
-            label.set_horizontalalignment("right")
-        ax.tick_params(axis="y", rotation=0)
+        ax.set_title(title, fontsize=9.5, loc="left")
+        ax.set_xlabel("")
+        ax.set_ylabel("Theme", fontsize=9)
+        ax.tick_params(axis="x", rotation=0, labelsize=8.5, bottom=False)
+        ax.tick_params(axis="y", rotation=0, labelsize=9, left=False)
         ax.grid(False)
-    axes[0].set_ylabel("Theme")
-    axes[1].set_ylabel("")
+    axes[1].set_xlabel("Document (in date order)", fontsize=9)
+    colorbar = fig.colorbar(axes[0].collections[0], ax=axes, shrink=0.6, aspect=25)
+    colorbar.ax.tick_params(labelsize=8.5)
+    colorbar.set_label("Places described (evidence rows)", fontsize=9)
     fig.suptitle(
-        f"Where each document describes the report's seven themes, {period}",
-        fontsize=11,
+        textwrap.fill(f"Where each document describes the report's seven themes, {period}", 75),
+        fontsize=10,
         fontweight="bold",
     )
-    fig.tight_layout()
     barrier = table[table["scope"] == "barrier"]
     alt = (
-        f"Two heatmaps of the seven themes against {len(documents)} documents in date order, "
-        f"{period} ("
+        f"Two heatmaps, one above the other, of the seven themes against {len(documents)} "
+        f"documents in date order, {period} ("
         + ", ".join(labels)
         + "); cells count the places each document describes the theme. Barrier evidence: "
         + "; ".join(

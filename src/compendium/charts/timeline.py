@@ -17,6 +17,9 @@ from compendium.analysis.timeline import with_dates
 from compendium.outputs.figures import palette
 
 MARKERS = {"day": "o", "month": "s", "year": "D"}
+WIDTH = 7.1  # in: with 8.5-10 pt text every text prints at 8 pt or more at the A4 text width
+NOTE_CHARS = 110  # the note on earlier events is wrapped to lines of this many characters
+MILESTONE_CHARS = 11  # and a milestone's label
 
 
 def _lane_offsets(frame: pd.DataFrame) -> np.ndarray:
@@ -24,6 +27,26 @@ def _lane_offsets(frame: pd.DataFrame) -> np.ndarray:
     rank = frame.groupby(["category", frame["start"].dt.year]).cumcount()
     size = frame.groupby(["category", frame["start"].dt.year])["start"].transform("size")
     return ((rank - (size - 1) / 2) * np.minimum(0.7 / size.clip(lower=1), 0.16)).to_numpy()
+
+
+def label_levels(spans: list[tuple[float, float]]) -> list[int]:
+    """A level (0, 1, ...) for each label so that labels on one level do not overlap.
+
+    ``spans`` are the labels' ``(left, right)`` extents in any one unit, in drawing order;
+    each takes the lowest level where it clears every label already there.
+    """
+    taken: list[list[tuple[float, float]]] = []
+    levels = []
+    for left, right in spans:
+        level = next(
+            (k for k, row in enumerate(taken) if all(right <= a or left >= b for a, b in row)),
+            len(taken),
+        )
+        if level == len(taken):
+            taken.append([])
+        taken[level].append((left, right))
+        levels.append(level)
+    return levels
 
 
 def timeline_figure(
@@ -41,23 +64,38 @@ def timeline_figure(
     colours = dict(zip(lanes, palette(len(lanes)), strict=True))
     shown["y"] = shown["category"].map(lane_of) + _lane_offsets(shown)
 
-    fig, ax = plt.subplots(figsize=(10, 0.42 * len(lanes) + 3.4))
+    note = (
+        f"Before {first_year} (not drawn): "
+        + "; ".join(
+            f"{r.start.year} {r.event} [{r.source_doc}]"
+            for r in earlier.drop_duplicates("event").itertuples()
+        )
+        if len(earlier)
+        else f"No event before {first_year}."
+    )
+    note = textwrap.fill(note, NOTE_CHARS)
+    height = 0.36 * len(lanes) + 2.9
+    fig, ax = plt.subplots(figsize=(WIDTH, height))
     low, high = pd.Timestamp(f"{first_year}-01-01"), pd.Timestamp(f"{last_year}-12-31")
-    for i, row in enumerate(milestones.itertuples()):
+    labels = []
+    for row in milestones.itertuples():
         if row.end > row.start:
             ax.axvspan(row.start, row.end, color="0.85", alpha=0.6, zorder=0, linewidth=0)
         else:
             ax.axvline(row.start, color="0.45", linestyle="--", linewidth=1, zorder=0)
-        ax.annotate(
-            textwrap.fill(row.milestone, 16),
-            (row.start, 1.0),
-            xycoords=("data", "axes fraction"),
-            xytext=(2, 4 + 22 * (i % 2)),
-            textcoords="offset points",
-            ha="left",
-            va="bottom",
-            fontsize=8,
-            color="0.2",
+        right = (row.start - low) / (high - low) > 0.8  # near the right edge: text to the left
+        labels.append(
+            ax.annotate(
+                textwrap.fill(row.milestone, MILESTONE_CHARS),
+                (row.start, 1.0),
+                xycoords=("data", "axes fraction"),
+                xytext=(-2 if right else 2, 4),
+                textcoords="offset points",
+                ha="right" if right else "left",
+                va="bottom",
+                fontsize=8.5,
+                color="0.2",
+            )
         )
     spans = shown[shown["end"] > shown["start"]]
     for row in spans.itertuples():
@@ -68,26 +106,26 @@ def timeline_figure(
             part["start"],
             part["y"],
             marker=marker,
-            s=30,
+            s=26,
             facecolors=[colours[c] if precision == "day" else "white" for c in part["category"]],
             edgecolors=[colours[c] for c in part["category"]],
-            linewidths=1.2,
+            linewidths=1.1,
             zorder=3,
         )
     ax.set_yticks(range(len(lanes)), [f"{c} ({(shown['category'] == c).sum()})" for c in lanes])
     ax.set_ylim(-0.6, len(lanes) - 0.4)
     ax.set_xlim(low, high)
-    ax.xaxis.set_major_locator(plt.matplotlib.dates.YearLocator(3))
+    ax.xaxis.set_major_locator(plt.matplotlib.dates.YearLocator(4))
     ax.xaxis.set_minor_locator(plt.matplotlib.dates.YearLocator(1))
     ax.xaxis.set_major_formatter(plt.matplotlib.dates.DateFormatter("%Y"))
+    ax.tick_params(labelsize=9)
     ax.grid(axis="x", which="minor", color="0.93", linewidth=0.6)
-    ax.set_xlabel("Date stated in the source document")
-    ax.set_ylabel("Event category (events shown)")
-    ax.set_title(
+    ax.set_xlabel("Date stated in the source document", fontsize=9)
+    ax.set_ylabel("Event category (events shown)", fontsize=9)
+    title = textwrap.fill(
         f"Scottish health and social care integration as the five documents date it, "
         f"{first_year}-{last_year}",
-        fontsize=11,
-        pad=52,
+        64,
     )
     ax.legend(
         handles=[
@@ -99,22 +137,23 @@ def timeline_figure(
             )
         ],
         loc="upper center",
-        bbox_to_anchor=(0.5, -0.09),
+        bbox_to_anchor=(0.5, -0.13),
         ncol=3,
-        fontsize=8,
+        fontsize=8.5,
         frameon=False,
     )
-    note = (
-        f"Before {first_year} (not drawn): "
-        + "; ".join(
-            f"{r.start.year} {textwrap.shorten(r.event, 60)} [{r.source_doc}]"
-            for r in earlier.drop_duplicates("event").itertuples()
-        )
-        if len(earlier)
-        else f"No event before {first_year}."
-    )
-    fig.text(0.01, 0.005, textwrap.fill(note, 150), ha="left", va="bottom", fontsize=7.5)
-    fig.tight_layout(rect=(0, 0.03 + 0.012 * (len(note) // 150), 1, 1))
+    lines = note.count("\n") + 1
+    fig.text(0.01, 0.005, note, ha="left", va="bottom", fontsize=8.5, linespacing=1.2)
+    rect = (0, (lines * 8.5 * 1.2 / 72 + 0.12) / height, 1, 1)
+    fig.tight_layout(rect=rect)
+    # milestone labels that would overlap go up a level (measured as drawn, 3 pt apart)
+    renderer = fig.canvas.get_renderer()
+    extents = [label.get_window_extent(renderer) for label in labels]
+    levels = label_levels([(e.x0 - 3, e.x1 + 3) for e in extents])
+    for label, level in zip(labels, levels, strict=True):
+        label.xyann = (label.xyann[0], 4 + 24 * level)
+    ax.set_title(title, fontsize=10, pad=8 + 24 * (max(levels, default=0) + 1))
+    fig.tight_layout(rect=rect)
     alt = (
         f"Timeline of {len(dated)} events stated in the five documents, in lanes by category "
         f"from {first_year} to {last_year}: "
