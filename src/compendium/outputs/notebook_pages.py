@@ -12,6 +12,7 @@ gives the same bytes.
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -79,6 +80,7 @@ ANCHOR_MACRO = """\
 """
 
 SCRIPT = re.compile(r"<script\b", re.IGNORECASE)
+PARAMETER_TAGS = {"parameters", "injected-parameters"}
 PAGE_KEY = "compendium_notebook_page.html.j2"
 
 
@@ -119,3 +121,31 @@ def cell_anchors(page: str) -> list[str]:
 def write_page(notebook: Path | str, out: Path | str) -> Path:
     """Render ``notebook`` and write its page to ``out`` atomically."""
     return write_text_atomic(Path(out), render_page(notebook))
+
+
+def _code_cells(notebook: Path | str) -> list[tuple[str, str]]:
+    """(id, source) of the code cells that are not parameter cells, in order."""
+    nb = json.loads(Path(notebook).read_text(encoding="utf-8"))
+    cells = []
+    for cell in nb.get("cells", []):
+        tags = set(cell.get("metadata", {}).get("tags", []))
+        if cell.get("cell_type") != "code" or tags & PARAMETER_TAGS or not cell.get("id"):
+            continue
+        source = cell.get("source", "")
+        cells.append((cell["id"], "".join(source) if isinstance(source, list) else source))
+    return cells
+
+
+def exhibit_cell(notebook: Path | str, parameter: str) -> str | None:
+    """The id of the cell of an executed notebook that writes the output named by
+    ``parameter`` (such as ``table2_path``): the first cell passing it to a save or write
+    call, else the first that mentions it (parameter cells aside); None if none does."""
+    cells = _code_cells(notebook)
+    name = re.escape(parameter)
+    call = re.compile(rf"\b\w*(?:save|write|to_csv)\w*\s*\((?:[^()]|\([^()]*\))*\b{name}\b")
+    mention = re.compile(rf"\b{name}\b")
+    for pattern in (call, mention):
+        for cell_id, source in cells:
+            if pattern.search(source):
+                return cell_id
+    return None

@@ -3,8 +3,13 @@
 The template (``compendium/templates/report.html.j2``) holds the narrative; numbers come from
 ``reports/results/*.json`` (written by the notebooks), tables from ``reports/tables/*.csv``,
 figures from ``figures/*.svg`` (embedded, with their alt text). Each table and figure gets a
-caption naming the notebook that made it, its parameters, the short sha256 of its inputs, a
-synthetic-data badge when it comes from the surrogate corpus, and what ``verify`` found.
+short caption: what it shows, a synthetic-data badge when it comes from the surrogate corpus,
+the notebook that made it (linked to the cell that wrote it, on the notebook's HTML page beside
+the executed notebook), the parameters that matter, what ``verify`` found, and links to its
+CSV or SVG and PNG.  The sha256 of its inputs are in a collapsed <details> under it (hidden in
+print) and in the appendix, which also holds in full the long tables (``summary:`` in the step
+declarations) whose body shows counts and key rows only.  Every link is relative, so it
+resolves from ``reports/report.html`` and from ``builds/<name>/reports/report.html`` alike.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ import base64
 import fnmatch
 import html
 import json
+import math
+import posixpath
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,6 +28,7 @@ import jinja2
 import pandas as pd
 from markupsafe import Markup
 
+from compendium.outputs.notebook_pages import exhibit_cell
 from compendium.outputs.pdf import font_face_css, svg_with_fonts
 from compendium.outputs.results import load_results
 from compendium.outputs.verify import CALIBRATED, summarise
@@ -33,6 +41,18 @@ from compendium.pipeline.steps import (
 )
 
 SHORT_HASH = 10
+CODE = ("src/", "notebooks/")
+BUILT = ("reports/", "figures/", "builds/")
+# A column with more distinct values than this is counted, not listed, in a table's summary.
+MAX_LISTED_VALUES = 12
+MANY_COLUMNS = 10
+WORD_CAP = 12
+TEXT_COLUMN = 25  # characters per value on average: a column of sentences, kept readable
+CH = 0.64  # width of "0" in the report's sans face, in em
+PRINT_WIDTH = 178 / 25.4 * 72  # points across a printed A4 page, margins and padding aside
+SMALLEST_PRINT = 5.0  # pt
+# Each header breaks only at spaces and after underscores (never inside a word).
+HEADER = re.compile(r"(<th\b[^>]*>)(.*?)(</th>)", re.DOTALL)
 # Where the template's <style> gets the @font-face rules (filled once the page's text is known).
 FONT_FACES = "/* @font-face rules of the shipped fonts */"
 
@@ -68,6 +88,8 @@ class ReportContext:
     counter: dict = field(default_factory=lambda: {"table": 0, "figure": 0})
     declarations: Declarations | None = None
     declared: list[Exhibit] = field(default_factory=list)
+    rendered: list[tuple[str, Exhibit]] = field(default_factory=list)  # (label, exhibit)
+    cells: dict = field(default_factory=dict)  # (step, output) -> anchor of the cell
     rendered_sections: set[str] = field(default_factory=set)
 
     @classmethod
@@ -126,37 +148,95 @@ class ReportContext:
             "match",
         )
 
-    def caption_meta(self, step: str, verify: str | None) -> Markup:
+    # -- captions -------------------------------------------------------------------------
+    def record(self, step: str) -> dict:
         record = self.provenance.get(step)
         if record is None:
             raise KeyError(f"no provenance recorded for step {step!r}")
-        params = {
-            k: v
+        return record
+
+    def notebook_link(self, exhibit: Exhibit) -> str:
+        """The executed notebook's page, anchored at the cell that wrote the exhibit."""
+        executed = Path(self.record(exhibit.step)["executed_notebook"]).name
+        key = (exhibit.step, exhibit.key)
+        if key not in self.cells:
+            path = self.root / "reports" / "notebooks" / executed
+            self.cells[key] = exhibit_cell(path, exhibit.key) if path.is_file() else None
+        anchor = f"#{self.cells[key]}" if self.cells[key] else ""
+        page = f"notebooks/{Path(executed).stem}.html{anchor}"
+        return f"<a href='{html.escape(page)}'><code>{html.escape(executed)}</code></a>"
+
+    def caption_meta(self, exhibit: Exhibit) -> Markup:
+        """Badge, notebook (linked), parameters, what ``verify`` found, links to the files."""
+        record = self.record(exhibit.step)
+        params = [
+            f"<code>{html.escape(k)}={html.escape(str(v))}</code>"
             for k, v in record["parameters"].items()
-            if not k.endswith(("_path", "_stem", "_dir")) and k != "model_path"
-        }
-        inputs = [
-            f"{Path(i['path']).name} {i['sha256'][:SHORT_HASH]}"
-            for i in record["inputs"]
-            if not i["path"].startswith(("src/", "notebooks/"))
+            if not k.endswith(("_path", "_stem", "_dir"))
         ]
-        parts = [
-            '<span class="badge synthetic">SYNTHETIC DATA</span>' if record["synthetic"] else "",
-            f"Made by <code>{html.escape(record['notebook'])}</code>",
-            "parameters: "
-            + (
-                ", ".join(
-                    f"<code>{html.escape(k)}={html.escape(str(v))}</code>"
-                    for k, v in params.items()
-                )
-                or "none"
-            ),
-            "inputs (sha256): " + ", ".join(f"<code>{html.escape(i)}</code>" for i in inputs),
-        ]
-        note, cls = self.verify_note(verify)
+        made = f"Made by {self.notebook_link(exhibit)}"
+        if params:
+            made += " with " + ", ".join(params)
+        parts = [made + "."]
+        if record["synthetic"]:
+            parts.insert(0, '<span class="badge synthetic">SYNTHETIC DATA</span>')
+        note, cls = self.verify_note(exhibit.verify)
         if note:
-            parts.append(f'<span class="verify {cls}">{html.escape(note.rstrip("."))}</span>')
-        return Markup('<span class="meta">' + "; ".join(p for p in parts if p) + ".</span>")
+            parts.append(f'<span class="verify {cls}">{html.escape(note)}</span>')
+        parts.append(" · ".join(self.file_links(exhibit)))
+        return Markup('<span class="meta">' + " ".join(parts) + "</span>")
+
+    def file_links(self, exhibit: Exhibit) -> list[str]:
+        """Relative links to the exhibit's files (from the build's ``reports/``)."""
+        if exhibit.kind == "figure":
+            files = [(f"{exhibit.path}.svg", "SVG"), (f"{exhibit.path}.png", "PNG")]
+        else:
+            files = [(exhibit.path, "CSV")]
+        return [
+            f"<a href='{html.escape(posixpath.relpath(path, 'reports'))}'>{label}</a>"
+            for path, label in files
+        ]
+
+    def input_groups(self, step: str) -> tuple[list[dict], list[dict], list[dict]]:
+        """The inputs of a step: data files, built outputs of other steps, code."""
+        inputs = self.record(step)["inputs"]
+        code = [i for i in inputs if i["path"].startswith(CODE)]
+        built = [i for i in inputs if not i["path"].startswith(CODE) and built_path(i["path"])]
+        data = [i for i in inputs if i not in code and i not in built]
+        return data, built, code
+
+    def inputs_details(self, exhibit: Exhibit) -> str:
+        """The sha256 of the exhibit's inputs, in a collapsed <details> (not printed)."""
+        data, built, code = self.input_groups(exhibit.step)
+        items = [
+            f"<li><code>{html.escape(i['path'])}</code> <code>{i['sha256'][:SHORT_HASH]}</code>"
+            "</li>"
+            for i in (*data, *(built if len(built) <= 5 else []))
+        ]
+        if len(built) > 5:
+            items.append(f"<li>{len(built)} outputs of earlier steps</li>")
+        items.append(f"<li>{len(code)} code files (notebook and modules)</li>")
+        return (
+            "<details class='inputs'><summary>Inputs and their sha256</summary>"
+            f"<ul>{''.join(items)}</ul></details>"
+        )
+
+    def inputs_compact(self, step: str) -> str:
+        """One line of the appendix: data files by folder with short hashes, code counted."""
+        data, built, code = self.input_groups(step)
+        folders: dict[str, list[str]] = {}
+        for item in (*data, *(built if len(built) <= 5 else [])):
+            folder, name = posixpath.split(item["path"])
+            folders.setdefault(folder, []).append(
+                f"{html.escape(name)} <code>{item['sha256'][:SHORT_HASH]}</code>"
+            )
+        lines = [
+            f"{html.escape(folder)}/: " + ", ".join(names) for folder, names in folders.items()
+        ]
+        if len(built) > 5:
+            lines.append(f"{len(built)} outputs of earlier steps")
+        lines.append(f"{len(code)} code files")
+        return "<br>".join(lines)
 
     def _number(self, kind: str) -> int:
         self.counter[kind] += 1
@@ -173,27 +253,70 @@ class ReportContext:
                 f"cannot be filled from the step's parameters ({exc})"
             ) from None
 
-    def table(self, exhibit: Exhibit) -> Markup:
+    def frame_of(self, exhibit: Exhibit) -> pd.DataFrame:
         frame = pd.read_csv(self.root / exhibit.path, dtype=str, keep_default_na=False)
         if exhibit.columns:
             frame = frame[selected_columns(list(frame.columns), exhibit.columns)]
         if exhibit.digits is not None:
             frame = frame.map(lambda value: rounded(value, exhibit.digits))
-        number = self._number("table")
-        body = frame.to_html(
-            index=False,
-            escape=True,
-            border=0,
-            classes=["data", "wide" if exhibit.wide else "narrow"],
-        )
+        return frame
+
+    def table(self, exhibit: Exhibit) -> Markup:
+        frame = self.frame_of(exhibit)
+        label = f"Table C{self._number('table')}"
+        self.rendered.append((label, exhibit))
         name = Path(exhibit.path).name
         caption = (
-            f"<p class='caption'><strong>Table C{number}. "
-            f"{html.escape(self.caption_of(exhibit))}</strong> "
-            f"(<code>{html.escape(exhibit.path)}</code>). "
-            f"{self.caption_meta(exhibit.step, exhibit.verify)}</p>"
+            f"<p class='caption'><strong>{label}. {html.escape(self.caption_of(exhibit))}."
+            f"</strong> {self.caption_meta(exhibit)}</p>"
         )
-        return Markup(f"<div class='table-block' id='{html.escape(name)}'>{caption}{body}</div>")
+        shown, note = (
+            (frame, "") if exhibit.summary is None else self.summary(exhibit, frame, label)
+        )
+        body = note + (table_html(shown, exhibit.wide) if not shown.empty else "")
+        return Markup(
+            f"<div class='exhibit table-block' id='{html.escape(name)}'>{caption}{body}"
+            f"{self.inputs_details(exhibit)}</div>"
+        )
+
+    def summary(
+        self, exhibit: Exhibit, frame: pd.DataFrame, label: str
+    ) -> tuple[pd.DataFrame, str]:
+        """A long table in the body: its counts and key rows (the rows shown, and a sentence);
+        the whole of it is in the appendix."""
+        spec = exhibit.summary
+        named = [*spec.get("count", []), *(spec.get("where") or {}), *spec.get("columns", [])]
+        if missing := [c for c in named if c not in frame.columns]:
+            raise ValueError(
+                f"step {exhibit.step}, output {exhibit.key}: the summary names no column "
+                f"{', '.join(missing)} (columns: {', '.join(frame.columns)})"
+            )
+        counts = [count_sentence(frame, column) for column in spec.get("count", [])]
+        keys = frame
+        for column, values in (spec.get("where") or {}).items():
+            keys = keys[keys[column].isin(values)]
+        shown = keys.head(spec.get("rows", 10))
+        if spec.get("columns"):
+            shown = shown[selected_columns(list(shown.columns), spec["columns"])]
+        where = "; ".join(
+            f"{html.escape(column)} {' or '.join(html.escape(v) for v in values)}"
+            for column, values in (spec.get("where") or {}).items()
+        )
+        if shown.empty:
+            rows = ""
+        elif where:
+            rows = f" Below, {len(shown)} of the {len(keys)} rows with {where}."
+        else:
+            rows = f" Below, its first {len(shown)}."
+        text = (
+            f"{len(frame)} rows"
+            + (f" ({'; '.join(counts)})" if counts else "")
+            + "."
+            + rows
+            + f" In full: <a href='#appendix-{html.escape(Path(exhibit.path).name)}'>"
+            f"{label} in the appendix</a>."
+        )
+        return shown, f"<p class='summary'>{text}</p>"
 
     def figure(self, exhibit: Exhibit) -> Markup:
         svg = svg_with_fonts((self.root / f"{exhibit.path}.svg").read_text(encoding="utf-8"))
@@ -201,15 +324,51 @@ class ReportContext:
         match = re.search(r'aria-label="([^"]*)"', svg)
         alt = html.unescape(match.group(1)) if match else title
         data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
-        number = self._number("figure")
+        label = f"Figure C{self._number('figure')}"
+        self.rendered.append((label, exhibit))
         stem = Path(exhibit.path).name
         return Markup(
-            f"<figure id='{html.escape(stem)}'><img src='data:image/svg+xml;base64,{data}' "
-            f"alt='{html.escape(alt, quote=True)}'/>"
-            f"<figcaption><strong>Figure C{number}. {html.escape(title)}</strong> "
-            f"(<code>{html.escape(exhibit.path)}.svg</code>, <code>.png</code>). "
-            f"{self.caption_meta(exhibit.step, exhibit.verify)}</figcaption></figure>"
+            f"<figure class='exhibit' id='{html.escape(stem)}'>"
+            f"<img src='data:image/svg+xml;base64,{data}' alt='{html.escape(alt, quote=True)}'/>"
+            f"<figcaption><strong>{label}. {html.escape(title)}.</strong> "
+            f"{self.caption_meta(exhibit)}</figcaption>{self.inputs_details(exhibit)}</figure>"
         )
+
+    # -- appendix -------------------------------------------------------------------------
+    def appendix(self) -> Markup:
+        """The long tables in full, then the inputs of every exhibit with short sha256."""
+        blocks = []
+        full = [(label, e) for label, e in self.rendered if e.summary is not None]
+        if full:
+            blocks.append("<h2 id='appendix' class='appendix'>Appendix A. Long tables in full</h2>")
+        for label, exhibit in full:
+            name = Path(exhibit.path).name
+            links = " · ".join(self.file_links(exhibit))
+            frame = self.frame_of(exhibit)
+            blocks.append(
+                f"<div class='table-block' id='appendix-{html.escape(name)}'>"
+                f"<p class='caption'><strong>{label} in full. "
+                f"{html.escape(self.caption_of(exhibit))}.</strong> "
+                f"<a href='#{html.escape(name)}'>In the body</a> · {links}</p>"
+                f"{table_html(frame, exhibit.wide)}</div>"
+            )
+        rows = [
+            f"<tr><td><a href='#{html.escape(Path(e.path).name)}'>{label}</a></td>"
+            f"<td>{html.escape(Path(self.record(e.step)['notebook']).name)}</td>"
+            f"<td>{self.inputs_compact(e.step)}</td></tr>"
+            for label, e in self.rendered
+        ]
+        if rows:
+            blocks.append(
+                "<h2 id='appendix-inputs' class='appendix'>Appendix B. The inputs of each exhibit"
+                "</h2><p>Each exhibit's data files with the first "
+                f"{SHORT_HASH} hex digits of their sha256 (<code>sha256sum</code> gives the "
+                "rest); <code>reports/manifest.json</code> lists every input, code included, in "
+                "full.</p><div class='table-scroll'><table class='data inputs'><thead><tr>"
+                "<th>exhibit</th><th>notebook</th><th>inputs (sha256)</th></tr></thead>"
+                f"<tbody>{''.join(rows)}</tbody></table></div>"
+            )
+        return Markup("\n".join(blocks))
 
     def built(self, step: str) -> bool:
         """Whether ``step`` ran in this build (it left a provenance record)."""
@@ -235,6 +394,62 @@ class ReportContext:
             blocks.append(f"<h2 id='section-{html.escape(section)}'>{title}</h2>")
             blocks.append(self.exhibits(section))
         return Markup("\n".join(blocks))
+
+
+def built_path(path: str) -> bool:
+    """An output of a step (under ``reports/`` or ``figures/``, of this build or another)."""
+    return path.startswith(BUILT)
+
+
+def table_html(frame: pd.DataFrame, wide: bool) -> str:
+    """A table in its own horizontal scroll box, its columns as wide as their content.
+
+    Headers break only at spaces and after underscores.  Each column is at least as wide as
+    its longest word (up to ``WORD_CAP`` characters), a column of sentences (class ``text``)
+    wide enough on a screen to read them, and on paper, which cannot scroll, the table is
+    printed small enough for those words to fit across the page (:func:`print_size`).
+    """
+    many = len(frame.columns) > MANY_COLUMNS
+    classes = ["data", "wide" if wide else "narrow", *(["many-columns"] if many else [])]
+    body = frame.to_html(index=False, escape=True, border=0, classes=classes)
+    widths = [longest_word(frame, column) for column in frame.columns]
+    body = body.replace(
+        "<table ", f'<table style="--print-size: {print_size(widths, wide, many)}pt" ', 1
+    )
+    texts = [frame[c].astype(str).str.len().mean() > TEXT_COLUMN for c in frame.columns]
+    remaining = iter(zip(widths, texts, strict=True))
+
+    def header(match: re.Match) -> str:
+        width, text = next(remaining, (1, False))
+        style = f' style="min-width: {width}ch"' + (' class="text"' if text else "")
+        return match[1][:-1] + style + ">" + match[2].replace("_", "_<wbr>") + match[3]
+
+    return f"<div class='table-scroll'>{HEADER.sub(header, body)}</div>"
+
+
+def print_size(widths: list[int], wide: bool, many: bool) -> float:
+    """The printed font size (pt) of a table whose columns' longest words are ``widths``
+    characters: its class's size, or less, down to ``SMALLEST_PRINT``, for them to fit."""
+    size, padding = (6.5, 5.3) if many else (7.5, 9.3) if wide else (8.5, 9.3)
+    room = PRINT_WIDTH - padding * len(widths)
+    fit = room / (CH * max(sum(widths), 1))
+    return max(SMALLEST_PRINT, math.floor(min(size, fit) * 10) / 10)
+
+
+def longest_word(frame: pd.DataFrame, column: str) -> int:
+    """The length of the longest word of a column's values and header pieces, capped."""
+    words = [w for v in frame[column].astype(str) for w in v.split()]
+    words += str(column).replace("_", "_ ").split()
+    return min(max((len(w) for w in words), default=1), WORD_CAP)
+
+
+def count_sentence(frame: pd.DataFrame, column: str) -> str:
+    """``category: audit 18, policy 16`` (most frequent first), or ``43 distinct participant``."""
+    counts = sorted(frame[column].value_counts().items(), key=lambda kv: (-kv[1], str(kv[0])))
+    if len(counts) > MAX_LISTED_VALUES:
+        return f"{len(counts)} distinct {html.escape(column)}"
+    listed = ", ".join(f"{html.escape(str(value))} {n}" for value, n in counts)
+    return f"{html.escape(column)}: {listed}"
 
 
 def selected_columns(columns: list[str], patterns: list[str]) -> list[str]:
@@ -276,6 +491,7 @@ def render_report(
     page = template.render(
         r=results,
         exhibits=context.exhibits,
+        appendix=context.appendix,
         other_sections=context.other_sections,
         built=context.built,
         section_title=context.declarations.section_title,

@@ -76,6 +76,8 @@ class Exhibit:
     columns: list[str] | None = None
     digits: int | None = None
     wide: bool = False
+    # a long table: the body shows a summary (counts, key rows), the appendix the whole table
+    summary: dict | None = None
 
     @property
     def kind(self) -> str:
@@ -106,6 +108,7 @@ def exhibits(declarations: Declarations) -> list[Exhibit]:
                     columns=spec.get("columns"),
                     digits=spec.get("digits"),
                     wide=bool(spec.get("wide", False)),
+                    summary=spec.get("summary"),
                 )
             )
     return found
