@@ -1,5 +1,5 @@
-"""The ``compendium`` command: validate, surrogate, verify, import-qdpx, check-disclosure, and
-the build helpers provenance, manifest, clean-notebook, notebook-page.
+"""The ``compendium`` command: validate, surrogate, example-study, verify, import-qdpx,
+check-disclosure, and the build helpers provenance, manifest, clean-notebook, notebook-page.
 
 Bad input ends with one line ``error: FILE, row N, field 'F': what is wrong`` on stderr and
 exit status 2, never a traceback.
@@ -35,6 +35,8 @@ DEFAULT_CORPUS = "data/coded/surrogate"
 DEFAULT_PUBLISHED = "data/published"
 DEFAULT_REPORTS = "reports"
 DEFAULT_TARGETS = "data/surrogate/targets.yaml"
+DEFAULT_EXAMPLE_CODEBOOK = "data/codebook/example_study"
+DEFAULT_EXAMPLE_CORPUS = "data/coded/example_study"
 EXIT_BAD_INPUT = 2
 EXIT_MISMATCH = 1
 # Records a build writes beside (not from) its outputs: never scanned for disclosure.
@@ -113,6 +115,17 @@ def _surrogate(args) -> int:
     out = _path(args, args.out, DEFAULT_CORPUS)
     written = surrogate.write_from_targets(targets, out)
     print(f"wrote {len(written)} files to {out} (synthetic, seed {targets['seed']})")
+    return 0
+
+
+def _example_study(args) -> int:
+    from compendium import example_study
+    from compendium.inputs.codebook import load_codebook
+
+    codebook = load_codebook(_path(args, args.codebook, DEFAULT_EXAMPLE_CODEBOOK))
+    out = _path(args, args.out, DEFAULT_EXAMPLE_CORPUS)
+    written = example_study.write_example(codebook, out)
+    print(f"wrote {len(written)} files to {out} (synthetic, seed {example_study.SEED})")
     return 0
 
 
@@ -362,6 +375,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help=f"default: {DEFAULT_CORPUS} {UNDER_ROOT}")
     p.add_argument("--codebook", help=f"default: {DEFAULT_CODEBOOK} {UNDER_ROOT}")
     p.set_defaults(func=_surrogate)
+
+    p = sub.add_parser(
+        "example-study", help="write the worked example's synthetic corpus (its own codebook)"
+    )
+    p.add_argument("--codebook", help=f"default: {DEFAULT_EXAMPLE_CODEBOOK} {UNDER_ROOT}")
+    p.add_argument("--out", help=f"default: {DEFAULT_EXAMPLE_CORPUS} {UNDER_ROOT}")
+    p.set_defaults(func=_example_study)
 
     p = sub.add_parser("verify", help="compare rebuilt values with the published ones")
     p.add_argument("--published", help=f"default: {DEFAULT_PUBLISHED} {UNDER_ROOT}")

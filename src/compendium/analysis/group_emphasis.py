@@ -1,14 +1,17 @@
-"""Group emphasis: the share of each group (G1/G2/G3) mentioning each theme, with tests.
+"""Group emphasis: the share of each participant group mentioning each theme, with tests.
+
+The groups are the corpus's (``groups.csv``: one or more; the report's corpus has G1, G2, G3)
+and the themes the codebook's, in its order.
 
 Per theme, a test of independence between group and mention on the groups x (mentioned, not)
 table: Pearson's chi-square (scipy ``chi2_contingency``) only where every expected count is at
 least ``MIN_EXPECTED``; otherwise the Fisher-Freeman-Halton exact test (scipy ``fisher_exact``
 with a ``PermutationMethod``: ``N_RESAMPLES`` resamples from a fixed seed), whose p-value
 carries a Monte Carlo standard error sqrt(p(1 - p) / n_resamples), at most
-0.5 / sqrt(n_resamples) (0.005 for 10,000 resamples).  With groups of 11-17 participants most
-themes get the exact test.  Benjamini-Hochberg correction across the themes tested
-(statsmodels).  With a single group, or a theme mentioned by everyone or no one, there is
-nothing to test.
+0.5 / sqrt(n_resamples) (0.005 for 10,000 resamples).  With small groups (the report's have
+11-17 participants) most themes get the exact test.  Benjamini-Hochberg correction across the
+themes tested (statsmodels).  With a single group, or a theme mentioned by everyone or no one,
+there is nothing to test.
 
 Small cells are suppressed before anything is shown: a count below the threshold, or a
 complement (group size minus count) below it, since group sizes are public; then secondary

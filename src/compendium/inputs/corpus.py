@@ -214,6 +214,16 @@ def check_no_withdrawn_segments(
         )
 
 
+def check_has_segments(segments: pd.DataFrame, path: Path) -> None:
+    """A corpus of no segment has nothing to analyse: refused, not built into empty outputs."""
+    if segments.empty:
+        raise InputError(
+            path,
+            "no segments: a coded corpus needs at least one coded segment of an analysed "
+            "participant",
+        )
+
+
 def load_corpus(directory: Path | str, codebook: Codebook) -> CodedCorpus:
     """Validate and load the coded corpus in ``directory``.
 
@@ -238,6 +248,7 @@ def load_corpus(directory: Path | str, codebook: Codebook) -> CodedCorpus:
         for table in cached_tables:
             check_no_control_characters(tables[table], directory / f"{table}.csv")
             check_no_formula_cells(tables[table], directory / f"{table}.csv")
+        check_has_segments(tables["segments"], segments_path)
         check_no_withdrawn_segments(tables["segments"], tables["participants"], segments_path)
         check_against_codebook(tables["segments"], codebook, segments_path)
         check_links(tables["segments"], segments_path)

@@ -1,45 +1,103 @@
-"""A readable codebook page (Markdown) generated from ``data/codebook/``."""
+"""A readable codebook page (Markdown) generated from a codebook package.
+
+Everything the page says is read from the codebook: how many themes and subthemes, their
+codes, the package's sources and description; section and line references are shown
+where the codebook has them (a codebook transcribed from a report), left out where it does not.
+"""
 
 from __future__ import annotations
+
+import pandas as pd
 
 from compendium.inputs.codebook import Codebook
 
 
-def _bullets(text: str) -> list[str]:
+def _bullets(text) -> list[str]:
+    if pd.isna(text):
+        return ["- none"]
     return [f"- {part.strip()}" for part in str(text).split(" | ") if part.strip()]
 
 
-def codebook_markdown(codebook: Codebook, source: str) -> str:
-    """Themes in published order, each with definition, subthemes and boundary rules."""
+def _given(value) -> bool:
+    return not pd.isna(value) and str(value).strip() != ""
+
+
+def _where(section=None, line=None) -> str:
+    """ " (section 4.2.1, line 786)", or as much of it as is known, or nothing."""
+    parts = [f"section {section}"] if _given(section) else []
+    parts += [f"line {line}"] if _given(line) else []
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+def shape_sentence(codebook: Codebook) -> str:
+    """How many themes and subthemes, and the theme codes: "4 themes with 10 subthemes
+    (3, 2, 3, 2); codes RX RF IS FN." (or "each with 3 subthemes" when all have as many)."""
+    per_theme = [len(codebook.subtheme_letters(code)) for code in codebook.codes]
+    if len(set(per_theme)) == 1:
+        counts = f", each with {per_theme[0]} subtheme{'s' if per_theme[0] != 1 else ''}"
+    else:
+        counts = f" with {sum(per_theme)} subthemes ({', '.join(map(str, per_theme))})"
+    return f"{len(per_theme)} themes{counts}; codes {' '.join(codebook.codes)}."
+
+
+def source_sentence(codebook: Codebook, source: str | None) -> str:
+    """Where the codebook comes from: the ``sources`` of its ``datapackage.json`` (title and
+    link), else ``source`` as given; then the package's description."""
+    cited = [
+        str(item.get("title", "")).strip().rstrip(".")
+        + (f", <{item['path']}>" if item.get("path") else "")
+        for item in codebook.descriptor.get("sources") or []
+        if str(item.get("title", "")).strip()
+    ]
+    if not cited and source:
+        cited = [source]
+    parts = [f"Source: {'; '.join(cited)}." if cited else ""]
+    description = str(codebook.descriptor.get("description", "")).strip()
+    parts.append(description)
+    return " ".join(p for p in parts if p)
+
+
+def codebook_markdown(codebook: Codebook, source: str | None = None) -> str:
+    """Themes in presented order, each with definition, subthemes and boundary rules.
+
+    ``source`` names what the codebook was transcribed from when its ``datapackage.json``
+    declares no ``sources`` of its own.
+    """
+    where = codebook.directory.as_posix().rstrip("/") + "/" if codebook.directory else "a codebook"
+    themes = codebook.themes
+    with_section = themes["section"].map(_given).any()
+    header = ["code", "theme", *(["section"] if with_section else [])]
+    header += ["what it primarily explains", "mechanism keywords"]
     lines = [
         "# Codebook",
         "",
-        f"Generated from `data/codebook/` (transcribed from {source}, section 4.2; line",
-        "numbers refer to that text). Seven themes, each with three subthemes; codes G W D F L V S",
-        "as in Table 3.",
+        f"Generated from `{where}`: {shape_sentence(codebook)}",
         "",
-        "| code | theme | section | what it primarily explains | mechanism keywords |",
-        "| --- | --- | --- | --- | --- |",
+        *([text, ""] if (text := source_sentence(codebook, source)) else []),
+        "| " + " | ".join(header) + " |",
+        "|" + " --- |" * len(header),
     ]
-    for row in codebook.themes.itertuples():
-        cells = [row.code, row.title, row.section, row.explains, row.mechanism_keywords]
-        lines.append("| " + " | ".join(str(c) for c in cells) + " |")
-    for row in codebook.themes.itertuples():
+    for row in themes.itertuples():
+        cells = [row.code, row.title, *([row.section] if with_section else [])]
+        cells += [row.explains, row.mechanism_keywords]
+        lines.append("| " + " | ".join("" if pd.isna(c) else str(c) for c in cells) + " |")
+    for row in themes.itertuples():
         subthemes = codebook.subthemes[codebook.subthemes["theme_code"] == row.code]
+        partners = f" (dual-code with {row.dual_code_with})" if _given(row.dual_code_with) else ""
         lines += [
             "",
-            f"## {row.code}: {row.title} (section {row.section}, line {row.source_line})",
+            f"## {row.code}: {row.title}{_where(row.section, row.source_line)}",
             "",
             str(row.definition),
             "",
             "Subthemes:",
             "",
             *[
-                f"- {s.code} ({s.subtheme}): {s.name} (line {s.source_line})"
+                f"- {s.code} ({s.subtheme}): {s.name}{_where(line=s.source_line)}"
                 for s in subthemes.itertuples()
             ],
             "",
-            f"Include when (line {row.boundary_line}):",
+            f"Include when{_where(line=row.boundary_line)}:",
             "",
             *_bullets(row.include_rule),
             "",
@@ -47,7 +105,7 @@ def codebook_markdown(codebook: Codebook, source: str) -> str:
             "",
             *_bullets(row.exclude_rules),
             "",
-            f"Dual-coding rule (dual-code with {row.dual_code_with}):",
+            f"Dual-coding rule{partners}:",
             "",
             *_bullets(row.dual_coding_rule),
         ]
