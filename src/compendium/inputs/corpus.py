@@ -64,7 +64,11 @@ def _row(index: int) -> int:
 
 
 def check_against_codebook(segments: pd.DataFrame, codebook: Codebook, path: Path) -> None:
-    """Raise InputError at the first theme, subtheme or secondary theme the codebook lacks."""
+    """Raise InputError at the first theme, subtheme or secondary theme the codebook lacks.
+
+    The corpus schema only says what a code looks like; which codes exist is the codebook's
+    to say (any codebook: its themes.csv and subthemes.csv), so these checks are made here.
+    """
     codes = set(codebook.codes)
     for column in ("theme", "secondary_theme"):
         values = segments[column]
@@ -82,10 +86,11 @@ def check_against_codebook(segments: pd.DataFrame, codebook: Codebook, path: Pat
     unknown = ~coded.isin(valid)
     if unknown.any():
         i = segments.index[unknown.argmax()]
+        theme = segments.at[i, "theme"]
         raise InputError(
             path,
-            f"subtheme {segments.at[i, 'subtheme']!r} does not exist under theme "
-            f"{segments.at[i, 'theme']!r}",
+            f"subtheme {segments.at[i, 'subtheme']!r} does not exist under theme {theme!r} "
+            f"(codebook: {' '.join(codebook.subtheme_letters(theme))})",
             row=_row(i),
             field="subtheme",
         )
