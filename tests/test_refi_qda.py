@@ -129,13 +129,21 @@ def project_xml(
     head: str = "",
     users=(),
     links=(),
+    source_values=None,
+    sets=None,
+    unnamed_cases: bool = False,
 ) -> str:
     """The text of a REFI-QDA ``project.qde`` from plain dicts (defaults: the fixture above).
 
     A code path written ``path@Name`` is a coding made by the user ``Name`` (``users``).
     ``links`` are ``((source, k), (source, k), name)``: a link from the k-th selection of one
-    source to a selection of another (or the same) source.
+    source to a selection of another (or the same) source.  No cases (``cases={}``) or no
+    variables leave their element out (the line stays, empty).  ``source_values`` gives sources
+    variable values (``{source: {variable: value}}``), ``sets`` sets of sources (``{name:
+    [source, ...]}``); ``unnamed_cases`` writes cases without a name (as MAXQDA does; the keys
+    of ``cases`` still name their sources).
     """
+    source_values = source_values or {}
     codes = CODES if codes is None else codes
     variables = VARIABLES if variables is None else variables
     cases = CASES if cases is None else cases
@@ -157,9 +165,8 @@ def project_xml(
             if name in selections
             else ""
         )
-        case_xml.append(
-            f"<Case guid={quoteattr(guid('case/' + name))} name={quoteattr(name)}>{vv}{ref}</Case>"
-        )
+        named = "" if unnamed_cases else f" name={quoteattr(name)}"
+        case_xml.append(f"<Case guid={quoteattr(guid('case/' + name))}{named}>{vv}{ref}</Case>")
     src_xml = []
     for source, spans in selections.items():
         sels = []
@@ -178,10 +185,15 @@ def project_xml(
                 f"<PlainTextSelection guid={quoteattr(guid(f'sel/{source}/{k}'))} "
                 f'startPosition="{start}" endPosition="{end}">{codings}</PlainTextSelection>'
             )
+        values = "".join(
+            f"<VariableValue><VariableRef targetGUID={quoteattr(guid('var/' + v))}/>"
+            f"{_value_xml(variables.get(v, 'Text'), x)}</VariableValue>"
+            for v, x in source_values.get(source, {}).items()
+        )
         src_xml.append(
             f"<TextSource guid={quoteattr(guid('src/' + source))} name={quoteattr(source)}>"
             f"<PlainTextContent>Interview text is not needed by the importer.</PlainTextContent>"
-            f"{''.join(sels)}</TextSource>"
+            f"{''.join(sels)}{values}</TextSource>"
         )
     return (
         f'<?xml version="1.0" encoding="UTF-8"?>\n{head}'
@@ -195,8 +207,10 @@ def project_xml(
             if users
             else ""
         )
-        + f"{_codes_xml(codes)}\n<Variables>{var_xml}</Variables>\n"
-        f"<Cases>{''.join(case_xml)}</Cases>\n<Sources>{''.join(src_xml)}</Sources>\n"
+        + f"{_codes_xml(codes)}\n"
+        + (f"<Variables>{var_xml}</Variables>" if var_xml else "") + "\n"
+        + (f"<Cases>{''.join(case_xml)}</Cases>" if case_xml else "") + "\n"
+        + f"<Sources>{''.join(src_xml)}</Sources>\n"
         + (
             "<Links>"
             + "".join(
@@ -207,6 +221,19 @@ def project_xml(
             )
             + "</Links>\n"
             if links
+            else ""
+        )
+        + (
+            "<Sets>"
+            + "".join(
+                f"<Set guid={quoteattr(guid('set/' + name))} name={quoteattr(name)}>"
+                + "".join(f"<MemberSource targetGUID={quoteattr(guid('src/' + m))}/>"
+                          for m in members)
+                + "</Set>"
+                for name, members in sets.items()
+            )
+            + "</Sets>\n"
+            if sets
             else ""
         )
         + "</Project>\n"
@@ -261,9 +288,9 @@ def test_codes_that_are_neither_mapped_nor_used_are_counted(tmp_path, codebook):
     codes = CODES | {"Workforce/Retention": True, "Workforce/Retention/Pay": True, "Spare": True}
     qdpx = write_qdpx(tmp_path / "spare.qdpx", project_xml(codes=codes))
     report = import_qdpx(qdpx, MAPPING, tmp_path / "spare", codebook)
-    # two leaves; 'Workforce' (mapped) and 'Workforce/Retention' (a parent) are not counted
-    assert report.idle_codes == 2
-    assert "2 code(s) of the project's codebook are not in the mapping and code nothing" in (
+    # one leaf: 'Spare'; 'Workforce/Retention/Pay' is covered by its mapped ancestor 'Workforce'
+    assert report.idle_codes == 1
+    assert "1 code(s) of the project's codebook are not in the mapping and code nothing" in (
         report.lines()
     )
 

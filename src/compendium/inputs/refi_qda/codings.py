@@ -8,35 +8,36 @@ import re
 from dataclasses import dataclass
 
 from compendium.inputs.errors import InputError
-from compendium.inputs.refi_qda.mapping import Mapping, mapped_targets
-from compendium.inputs.refi_qda.participants import Case
+from compendium.inputs.refi_qda.mapping import Mapping, mapped_targets, resolve_code
+from compendium.inputs.refi_qda.participants import Participant
 from compendium.inputs.refi_qda.project_xml import ProjectDoc, Q, children, guid_key
 from compendium.inputs.refi_qda.report import ImportReport
 
 
-def project_codes(doc: ProjectDoc) -> dict[str, str]:
-    """guid -> code path (``Parent/Child``), refusing duplicate GUIDs."""
-    out: dict[str, str] = {}
+def project_codes(doc: ProjectDoc) -> dict[str, tuple[str, ...]]:
+    """guid -> the code's path (``Parent/Child``) then its ancestors' paths, nearest first;
+    duplicate GUIDs refused.  In the codebook's order."""
+    out: dict[str, tuple[str, ...]] = {}
 
-    def walk(elem, prefix: str) -> None:
+    def walk(elem, chain: tuple[str, ...]) -> None:
         for code in children(elem, "Code"):
             guid = guid_key(code.get("guid"))
             if guid in out:
                 raise doc.error(code, f"duplicate code guid {code.get('guid')!r}", "guid")
             name = code.get("name").strip()
-            out[guid] = f"{prefix}/{name}" if prefix else name
+            out[guid] = (f"{chain[0]}/{name}" if chain else name, *chain)
             walk(code, out[guid])
 
     codebook = doc.root.find(f"{Q}CodeBook/{Q}Codes")
     if codebook is not None:
-        walk(codebook, "")
+        walk(codebook, ())
     return out
 
 
-def leaf_codes(codes: dict[str, str]) -> set[str]:
-    """Code paths with no child code (a parent is a category, mapped through its children)."""
-    paths = set(codes.values())
-    parents = {path.rsplit("/", 1)[0] for path in paths if "/" in path}
+def leaf_codes(codes: dict[str, tuple[str, ...]]) -> set[str]:
+    """Code paths with no child code."""
+    paths = {chain[0] for chain in codes.values()}
+    parents = {parent for chain in codes.values() for parent in chain[1:]}
     return paths - parents
 
 
@@ -94,11 +95,13 @@ def _coder_of(doc: ProjectDoc, coding, users: dict[str, str], mapping: Mapping) 
 def collect_codings(
     doc: ProjectDoc,
     mapping: Mapping,
-    codes: dict[str, str],
-    cases: list[Case],
+    codes: dict[str, tuple[str, ...]],
+    participants: list[Participant],
+    sources: dict,
     report: ImportReport,
 ) -> tuple[list, list[tuple[str, str, int, int, str]], dict[str, tuple[str, list[Span]]]]:
-    """Per (participant, source): the primary coder's mapped spans of its text selections.
+    """Per (participant, source): the primary coder's mapped spans of its text selections
+    (a code the mapping does not name takes its nearest mapped ancestor's mapping).
 
     Also returns the other coders' mapped codings as (coder, source guid, start, end, theme)
     (only with ``primary_coder`` in the mapping), and the primary spans of each selection (for
@@ -107,41 +110,15 @@ def collect_codings(
     users = _users(doc, mapping)
     others: list[tuple[str, str, int, int, str]] = []
     linkable: dict[str, tuple[str, list[Span]]] = {}
-    sources = {}
-    for source in doc.root.iterfind(f"{Q}Sources/*"):
-        guid = guid_key(source.get("guid"))
-        if guid in sources:
-            raise doc.error(source, f"duplicate source guid {source.get('guid')!r}", "guid")
-        sources[guid] = source
-    selections = {}
-    for source in sources.values():
-        for selection in source.iter(f"{Q}PlainTextSelection"):
-            guid = guid_key(selection.get("guid"))
-            if guid in selections or guid in sources:
-                raise doc.error(
-                    selection, f"duplicate selection guid {selection.get('guid')!r}", "guid"
-                )
-            selections[guid] = (selection, source)
-
-    owner_of_source: dict[str, Case] = {}
-    owner_of_selection: dict[str, Case] = {}
-    for case in cases:
-        for ref in children(case.elem, "SourceRef"):
-            target = guid_key(ref.get("targetGUID"))
-            if target not in sources:
-                raise doc.error(ref, "refers to a source that does not exist", "targetGUID")
-            if target in owner_of_source and owner_of_source[target] is not case:
-                raise doc.error(ref, "source already belongs to another case", "targetGUID")
-            owner_of_source[target] = case
-        for ref in children(case.elem, "SelectionRef"):
-            target = guid_key(ref.get("targetGUID"))
-            if target not in selections:
-                raise doc.error(ref, "refers to a text selection that does not exist", "targetGUID")
-            owner_of_selection[target] = case
+    owner_of_source: dict[str, Participant] = {}
+    owner_of_selection: dict[str, Participant] = {}
+    for participant in participants:
+        owner_of_source.update(dict.fromkeys(participant.sources, participant))
+        owner_of_selection.update(dict.fromkeys(participant.selections, participant))
 
     ranks = {code: i for i, code in enumerate(sorted({t for t, _ in mapped_targets(mapping)}))}
     mapped_paths = set(mapping.codes)
-    project_paths = set(codes.values())
+    project_paths = {chain[0] for chain in codes.values()}
     for code_path in sorted(mapped_paths - project_paths):
         raise InputError(
             mapping.path or doc.where,
@@ -165,25 +142,31 @@ def collect_codings(
             sel_guid = guid_key(selection.get("guid"))
             case = owner_of_selection.get(sel_guid) or owner_of_source.get(source_guid)
             for coding in children(selection, "Coding"):
-                code_path = _code_of(doc, coding, codes)
+                chain = _code_of(doc, coding, codes)
+                code_path = chain[0]
+                report.codings += 1
                 if case is None:
                     report.uncased_codings += 1
                     continue
                 if case.participant["status"] == "withdrawn":
                     report.withdrawn_codings += 1
                     continue
-                if code_path not in mapping.codes:
+                resolved = resolve_code(mapping, chain)
+                if resolved is None:
                     report.unmapped_codes[code_path] = report.unmapped_codes.get(code_path, 0) + 1
                     continue
-                target = mapping.codes[code_path]
+                via, target = resolved
                 if target is None:
                     report.ignored_codes[code_path] = report.ignored_codes.get(code_path, 0) + 1
                     continue
+                if via != code_path:
+                    report.inherited[via] = report.inherited.get(via, 0) + 1
                 theme, subtheme = target
                 coder = _coder_of(doc, coding, users, mapping)
                 if coder is not None:
                     others.append((coder, source_guid, start, end, theme))
                     continue
+                report.segment_codings += 1
                 key = (case.participant["participant_id"], source.get("name") or "", source_guid)
                 span = Span(start, end, ranks[theme], subtheme, theme)
                 spans.setdefault(key, set()).add(span)
@@ -242,7 +225,7 @@ def typed_links(
     return pairs
 
 
-def _code_of(doc: ProjectDoc, coding, codes: dict[str, str]) -> str:
+def _code_of(doc: ProjectDoc, coding, codes: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
     ref = coding.find(f"{Q}CodeRef")
     target = guid_key(ref.get("targetGUID"))
     if target not in codes:

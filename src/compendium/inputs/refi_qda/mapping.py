@@ -1,5 +1,11 @@
-"""The mapping file (``docs/refi_qda_mapping.md``): case variables, value recodings,
-defaults, groups, codes -> theme and subtheme, the primary coder and link types.
+"""The mapping file (``docs/refi_qda_mapping.md``): where participants are read from (route,
+roster, variables, sets), value recodings, defaults, groups, codes -> theme and subtheme, the
+primary coder and link types.
+
+A blank the researcher has not filled in yet (``theme:`` with nothing after it, as
+``compendium qdpx-template`` writes them) is read as not given: a code whose theme and subtheme
+are both blank is not mapped (its parent's mapping covers it, else it is reported unmapped); a
+blank variable name, default or set value gives nothing.  A blank group label is refused.
 """
 
 from __future__ import annotations
@@ -28,6 +34,9 @@ DEFAULT_VALUES = {
     "quotable": {"yes": "yes", "no": "no", "true": "yes", "false": "no"},
 }
 MAPPING_KEYS = {
+    "participants_from",
+    "roster",
+    "sets",
     "case_variables",
     "values",
     "defaults",
@@ -37,6 +46,8 @@ MAPPING_KEYS = {
     "link_types",
 }
 LINK_TYPES = ("dual_coded", "causal", "constraint", "co_occurrence")  # coded_corpus.json
+# Where participants are read from (docs/refi_qda_mapping.md, "Where participants come from").
+ROUTES = ("cases", "source_variables", "sets", "roster")
 
 
 @dataclass
@@ -51,6 +62,9 @@ class Mapping:
     primary_coder: str | None = None
     primary_coder_row: int | None = None
     link_types: dict[str, str | None] = field(default_factory=dict)
+    participants_from: str | None = None  # None: the first route the project offers
+    roster: Path | None = None  # resolved against the mapping's folder
+    sets: dict[str, dict[str, str]] = field(default_factory=dict)  # set name -> field values
 
 
 def _no_formula(path: Path, value: str, where: str) -> None:
@@ -65,6 +79,8 @@ def _no_formula(path: Path, value: str, where: str) -> None:
 def _text(value, path: Path, where: str, *, limit: int = 500, free_text: bool = False) -> str:
     """A text value of the mapping: no control character (YAML escapes such as ``"\\e"``
     would make one; ``free_text`` allows tab, line feed and carriage return), no formula."""
+    if value is None:
+        raise InputError(path, f"{where} is blank: fill it in", field=where.rsplit(".", 1)[-1])
     if isinstance(value, bool):
         value = "yes" if value else "no"
     if isinstance(value, int | float):
@@ -93,7 +109,7 @@ def load_mapping(path: Path | str, codebook) -> Mapping:
             row=line_of(text, unknown[0]),
             field=unknown[0],
         )
-    for key in ("case_variables", "groups", "codes"):
+    for key in ("groups", "codes"):
         if not isinstance(data.get(key), dict) or not data[key]:
             raise InputError(
                 path,
@@ -101,9 +117,40 @@ def load_mapping(path: Path | str, codebook) -> Mapping:
                 row=line_of(text, key),
                 field=key,
             )
+    for key in ("case_variables", "defaults", "sets"):
+        if data.get(key) is not None and not isinstance(data[key], dict):
+            raise InputError(path, f"'{key}' must be a mapping", row=line_of(text, key), field=key)
+
+    route = data.get("participants_from")
+    if route is not None and route not in ROUTES:
+        raise InputError(
+            path,
+            f"participants_from: {route!r} is not one of {', '.join(ROUTES)}",
+            row=line_of(text, "participants_from"),
+            field="participants_from",
+        )
+    roster = None
+    if data.get("roster") is not None:
+        roster = path.parent / _text(data["roster"], path, "roster", limit=200)
+    if roster is not None and route == "cases":
+        raise InputError(
+            path,
+            "a roster lists sources, not cases: remove roster: or read participants from "
+            "source_variables, sets or roster",
+            row=line_of(text, "roster"),
+            field="roster",
+        )
+    if route == "roster" and roster is None:
+        raise InputError(
+            path,
+            "participants_from: roster needs roster: NAME.csv (compendium qdpx-template "
+            "writes one)",
+            row=line_of(text, "participants_from"),
+            field="roster",
+        )
 
     variables = {}
-    for name, variable in data["case_variables"].items():
+    for name, variable in (data.get("case_variables") or {}).items():
         where = f"case_variables.{name}"
         if name not in PARTICIPANT_FIELDS:
             raise InputError(
@@ -112,15 +159,19 @@ def load_mapping(path: Path | str, codebook) -> Mapping:
                 row=line_of(text, str(name)),
                 field=str(name),
             )
-        variables[name] = _text(variable, path, where, limit=200)
-    for needed in ("group", "status", "quotable", "interview_mode"):
-        if needed not in variables and needed not in (data.get("defaults") or {}):
-            raise InputError(
-                path,
-                f"case_variables must name the case variable holding {needed!r} "
-                "(or defaults must give it)",
-                field=needed,
-            )
+        if variable is not None:  # a blank: no variable holds this field
+            variables[name] = _text(variable, path, where, limit=200)
+    sets = _sets(data.get("sets") or {}, path, text)
+    has_default = {k for k, v in (data.get("defaults") or {}).items() if v is not None}
+    if roster is None and not sets and route in (None, "cases", "source_variables"):
+        for needed in ("group", "status", "quotable", "interview_mode"):
+            if needed not in variables and needed not in has_default:
+                raise InputError(
+                    path,
+                    f"case_variables must name the variable holding {needed!r} "
+                    "(or defaults must give it, or a roster or sets)",
+                    field=needed,
+                )
 
     values: dict[str, dict[str, str]] = {k: dict(v) for k, v in DEFAULT_VALUES.items()}
     given = data.get("values") or {}
@@ -129,6 +180,8 @@ def load_mapping(path: Path | str, codebook) -> Mapping:
     for name, table in given.items():
         if name not in ENUMS and name not in ("group", "area"):
             raise InputError(path, f"values: no recoding for field {name!r}", field=str(name))
+        if table is None:  # a blank: no recoding of this field
+            continue
         if not isinstance(table, dict):
             raise InputError(path, f"values.{name} must be a mapping", field=str(name))
         recode = values.setdefault(name, {})
@@ -148,7 +201,8 @@ def load_mapping(path: Path | str, codebook) -> Mapping:
     for name, value in (data.get("defaults") or {}).items():
         if name not in PARTICIPANT_FIELDS or name == "participant_id":
             raise InputError(path, f"defaults: no default for field {name!r}", field=str(name))
-        defaults[name] = _text(value, path, f"defaults.{name}", limit=200)
+        if value is not None:  # a blank: no default
+            defaults[name] = _text(value, path, f"defaults.{name}", limit=200)
 
     groups = {}
     for code, spec in data["groups"].items():
@@ -188,6 +242,18 @@ def load_mapping(path: Path | str, codebook) -> Mapping:
                 row=row,
                 field="codes",
             )
+        if spec["theme"] is None and spec["subtheme"] is None:  # a blank line of the template
+            del code_rows[code_path]
+            continue
+        for key in ("theme", "subtheme"):
+            if spec[key] is None:
+                raise InputError(
+                    path,
+                    f"codes.{code_path}: {key} is blank (fill in both theme and subtheme, or "
+                    "neither)",
+                    row=row,
+                    field=key,
+                )
         theme, subtheme = str(spec["theme"]), str(spec["subtheme"])
         if theme not in themes:
             raise InputError(
@@ -220,7 +286,42 @@ def load_mapping(path: Path | str, codebook) -> Mapping:
         primary,
         line_of(text, "primary_coder") if primary else None,
         link_types,
+        route,
+        roster,
+        sets,
     )
+
+
+def _sets(spec: dict, path: Path, text: str) -> dict[str, dict[str, str]]:
+    """``sets:``: a set's name -> the participant fields it gives its member sources (blank
+    values give nothing; null or no values: the set is not read)."""
+    out: dict[str, dict[str, str]] = {}
+    for name, fields in spec.items():
+        name = _text(name, path, "sets", limit=500)
+        if fields is None:
+            continue
+        if not isinstance(fields, dict):
+            raise InputError(
+                path,
+                f"sets.{name} must map participant fields to values, e.g. {{group: G1}}",
+                row=line_of(text, name),
+                field="sets",
+            )
+        given = {}
+        for field_name, value in fields.items():
+            if field_name not in PARTICIPANT_FIELDS or field_name == "participant_id":
+                raise InputError(
+                    path,
+                    f"sets.{name}: {field_name!r} is not a field a set can give "
+                    f"({', '.join(PARTICIPANT_FIELDS[1:])})",
+                    row=line_of(text, name),
+                    field="sets",
+                )
+            if value is not None:
+                given[field_name] = _text(value, path, f"sets.{name}.{field_name}", limit=200)
+        if given:
+            out[name] = given
+    return out
 
 
 def _link_types(spec, path: Path, text: str) -> dict[str, str | None]:
@@ -250,3 +351,15 @@ def _link_types(spec, path: Path, text: str) -> dict[str, str | None]:
 def mapped_targets(mapping: Mapping):
     """The (theme, subtheme) of every code the mapping does not ignore."""
     return [target for target in mapping.codes.values() if target is not None]
+
+
+def resolve_code(mapping: Mapping, chain: tuple[str, ...]):
+    """The mapping's entry for a code: ``(path, target)`` of the first of the code's own path and
+    its ancestors' (``chain``, nearest first) that the mapping names, or None (unmapped).
+
+    A mapped parent covers its descendants unless a descendant is mapped itself (also to null).
+    """
+    for code_path in chain:
+        if code_path in mapping.codes:
+            return code_path, mapping.codes[code_path]
+    return None

@@ -23,17 +23,23 @@ from compendium.inputs.refi_qda.codings import (
     project_codes,
     typed_links,
 )
-from compendium.inputs.refi_qda.mapping import PARTICIPANT_FIELDS, load_mapping
-from compendium.inputs.refi_qda.participants import case_rows, project_variables
-from compendium.inputs.refi_qda.project_xml import parse_project
+from compendium.inputs.refi_qda.mapping import PARTICIPANT_FIELDS, load_mapping, resolve_code
+from compendium.inputs.refi_qda.participants import project_variables
+from compendium.inputs.refi_qda.project_xml import (
+    parse_project,
+    project_selections,
+    project_sources,
+    text_sources,
+)
 from compendium.inputs.refi_qda.report import ImportReport
+from compendium.inputs.refi_qda.routes import read_participants
 from compendium.inputs.refi_qda.segments import EXTENT, second_coding_table, segments_table
 
 CORPUS_FILES = ("participants.csv", "groups.csv", "segments.csv", "datapackage.json")
 KNOWN_OUT_FILES = {*CORPUS_FILES, "second_coding.csv"}
 
 
-def _descriptor(name: str, qdpx: Path, mapping_path: Path, second_coding: bool) -> dict:
+def _descriptor(name: str, qdpx: Path, mapping, second_coding: bool) -> dict:
     package = copy.deepcopy(corpus_schema())
     if second_coding:
         package["resources"].append(second_coding_schema())
@@ -44,10 +50,35 @@ def _descriptor(name: str, qdpx: Path, mapping_path: Path, second_coding: bool) 
         "format": "REFI-QDA project (urn:QDA-XML:project:1.0)",
         "project": qdpx.name,
         "project_sha256": sha256_file(qdpx),
-        "mapping": mapping_path.name,
-        "mapping_sha256": sha256_file(mapping_path),
+        "mapping": mapping.path.name,
+        "mapping_sha256": sha256_file(mapping.path),
     }
+    if mapping.roster is not None:
+        package["imported_from"]["roster"] = mapping.roster.name
+        package["imported_from"]["roster_sha256"] = sha256_file(mapping.roster)
     return package
+
+
+def _refuse_empty(doc, report: ImportReport, collected, others: int) -> None:
+    """One line, nothing written, when no analysed participant's coding becomes a segment."""
+    if collected:
+        return
+    read = report.codings - report.uncased_codings - report.withdrawn_codings
+    if read == 0:
+        raise InputError(
+            doc.where,
+            f"nothing to import: no text selection of an analysed participant is coded "
+            f"({report.codings} coding(s) of text selections in the project, "
+            f"{report.uncased_codings} in sources of no participant, "
+            f"{report.withdrawn_codings} of withdrawn participants)",
+        )
+    raise InputError(
+        doc.where,
+        f"nothing to import: none of the {read} coding(s) of analysed participants becomes a "
+        f"segment ({sum(report.unmapped_codes.values())} of codes not in the mapping, "
+        f"{sum(report.ignored_codes.values())} of codes mapped to null, "
+        f"{others} by other coders); map their codes to themes",
+    )
 
 
 def _check_out_dir(out_dir: Path) -> None:
@@ -102,12 +133,21 @@ def import_qdpx(
     report = ImportReport(out_dir=out_dir)
     codes = project_codes(doc)
     variables = project_variables(doc)
-    cases = case_rows(doc, mapping, variables)
-    collected, others, linkable = collect_codings(doc, mapping, codes, cases, report)
+    sources = project_sources(doc)
+    reading = read_participants(doc, mapping, variables, sources, project_selections(doc, sources))
+    report.route, report.route_detail, report.records = (
+        reading.route, reading.detail, reading.records
+    )  # fmt: skip
+    report.sources, report.text_sources = len(sources), len(text_sources(sources))
+    report.participant_sources = len({g for p in reading.participants for g in p.sources})
+    collected, others, linkable = collect_codings(
+        doc, mapping, codes, reading.participants, sources, report
+    )
     links = typed_links(doc, mapping, linkable, codebook.codes, report)
+    _refuse_empty(doc, report, collected, len(others))
 
     participants = pd.DataFrame(
-        [case.participant for case in cases], columns=list(PARTICIPANT_FIELDS)
+        [p.participant for p in reading.participants], columns=list(PARTICIPANT_FIELDS)
     )
     participants = participants.sort_values("participant_id").reset_index(drop=True)
     groups = pd.DataFrame(
@@ -122,9 +162,13 @@ def import_qdpx(
     report.withdrawn = int((participants["status"] == "withdrawn").sum())
     report.segments = len(segments)
     report.dual_coded = int((segments["link_type"] == "dual_coded").sum())
-    report.idle_codes = len(leaf_codes(codes) - set(mapping.codes) - set(report.unmapped_codes))
+    chains = {chain[0]: chain for chain in codes.values()}
+    report.idle_codes = sum(
+        resolve_code(mapping, chains[path]) is None and path not in report.unmapped_codes
+        for path in leaf_codes(codes)
+    )
 
-    descriptor = _descriptor(out_dir.name, qdpx, mapping_path, not second.empty)
+    descriptor = _descriptor(out_dir.name, qdpx, mapping, not second.empty)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=out_dir.parent, prefix=f".{out_dir.name}.import-"))
     try:

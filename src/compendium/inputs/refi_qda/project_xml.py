@@ -122,3 +122,37 @@ def guid_key(value: str) -> str:
 def children(elem, name: str):
     """The child elements ``name`` (in the REFI-QDA namespace) of ``elem``."""
     return elem.findall(f"{Q}{name}")
+
+
+# Sources whose text can be coded as PlainTextSelections (a PDF through its Representation).
+TEXT_SOURCES = ("TextSource", "PDFSource")
+
+
+def project_sources(doc: ProjectDoc) -> dict:
+    """GUID -> source element (every kind, in document order), refusing duplicate GUIDs."""
+    sources = {}
+    for source in doc.root.iterfind(f"{Q}Sources/*"):
+        guid = guid_key(source.get("guid"))
+        if guid in sources:
+            raise doc.error(source, f"duplicate source guid {source.get('guid')!r}", "guid")
+        sources[guid] = source
+    return sources
+
+
+def text_sources(sources: dict) -> dict:
+    """The sources of :func:`project_sources` that hold text (TextSource, PDFSource)."""
+    return {g: s for g, s in sources.items() if local_name(s.tag) in TEXT_SOURCES}
+
+
+def project_selections(doc: ProjectDoc, sources: dict) -> dict:
+    """GUID -> (PlainTextSelection, its source), refusing GUIDs used twice."""
+    selections = {}
+    for source in sources.values():
+        for selection in source.iter(f"{Q}PlainTextSelection"):
+            guid = guid_key(selection.get("guid"))
+            if guid in selections or guid in sources:
+                raise doc.error(
+                    selection, f"duplicate selection guid {selection.get('guid')!r}", "guid"
+                )
+            selections[guid] = (selection, source)
+    return selections
