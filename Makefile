@@ -1,7 +1,7 @@
 # Two commands do everything on a fresh machine (Python 3.11, pip, make):
 #   make reproduce   # create .venv, install the pinned environment, rebuild every output
 #   make test        # same set-up, then lint + the whole test suite (nbval included)
-# Other targets: make lab | verify | bench | surrogate | lock | clean-venv
+# Other targets: make archive | lab | verify | bench | surrogate | lock | clean-venv
 
 PYTHON ?= python3
 VENV := .venv
@@ -19,9 +19,17 @@ export SOURCE_DATE_EPOCH ?= 1767225600
 export PYTHONHASHSEED := 0
 export MPLBACKEND := Agg
 
-.PHONY: setup reproduce status test lint pytest lab verify bench surrogate lock clean-venv
+.PHONY: setup browser reproduce status archive test lint pytest lab verify bench surrogate lock clean-venv
 
-setup: $(STAMP)
+setup: $(STAMP) browser
+
+# The PDF needs Chromium: as root where apt-get exists (a fresh Debian/Ubuntu machine or
+# container) it is installed here, as .ci/run does; elsewhere the build makes every other output
+# and says in one line how to get the PDF.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 \
+	  && echo "installing chromium with apt-get (for the PDF)" && apt-get update -qq \
+	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || true
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,6 +46,11 @@ reproduce: setup
 
 status: setup
 	@$(BIN)/compendium status --corpus $(CORPUS) $(CODEBOOK_CONFIG) $(CONFIG)
+
+# The deposit zip, dist/compendium-<version>.zip: sources and data as git tracks them, the
+# committed build (brought up to date first), the lock file and the RO-Crate at its root.
+archive: reproduce
+	@$(BIN)/compendium archive
 
 verify: setup
 	$(BIN)/compendium verify

@@ -1,6 +1,7 @@
 # The compendium's pipeline.  Every step is one notebook declared in notebooks/steps.yaml
 # (inputs, parameters, outputs, report section); this file makes one rule per declaration, then
-# prints the report to PDF, scans every output for disclosure and merges the provenance.
+# prints the report to PDF, scans every output for disclosure, merges the provenance and
+# describes the build as an RO-Crate.
 #
 #   snakemake --cores 2                                   # the surrogate corpus
 #   snakemake --cores 2 --config corpus=data/coded/mine   # another corpus -> builds/mine/
@@ -15,6 +16,7 @@ from pathlib import Path
 
 from compendium.inputs.errors import InputError
 from compendium.inputs.pipeline_config import build_prefix, checked_config
+from compendium.outputs.crate import DESCRIBED
 from compendium.pipeline.code_dependencies import notebook_code_files
 from compendium.pipeline.steps import read_declarations, resolve_steps
 
@@ -38,7 +40,9 @@ REPORT_PDF = f"{OUT}reports/report.pdf"
 PDF_PROVENANCE = f"{OUT}reports/provenance/pdf.json"
 MANIFEST = f"{OUT}reports/manifest.json"
 DISCLOSURE = f"{OUT}reports/disclosure.json"
-BUILT = [f for s in STEPS for f in (*s.files.values(), s.executed, s.page)] + [REPORT_PDF]
+CRATE = f"{OUT}ro-crate-metadata.json"  # at the build's root (compendium.outputs.crate)
+# The PDF is made by the rule pdf but recorded through its fragment (see there).
+BUILT = [f for s in STEPS for f in (*s.files.values(), s.executed, s.page)] + [PDF_PROVENANCE]
 FRAGMENTS = [s.provenance for s in STEPS] + [PDF_PROVENANCE]
 
 # papermill writes the executed notebook cell by cell, so it writes to a scratch file; the
@@ -61,6 +65,7 @@ rule all:
     input:
         MANIFEST,
         DISCLOSURE,
+        CRATE,
 
 
 for step in STEPS:
@@ -88,18 +93,21 @@ for step in STEPS:
             RUN_NOTEBOOK
 
 
+# The PDF is not a declared output: printed, it is listed in the fragment, and so in the
+# manifest; where no browser can be found the rule writes no PDF, and the fragment (then the
+# manifest's not_built) says so and why, so that every other output is still made.
 rule pdf:
     input:
         html=REPORT_HTML,
         code=f"{PACKAGE}/outputs/pdf.py",
     output:
-        pdf=REPORT_PDF,
         provenance=PDF_PROVENANCE,
     params:
+        pdf=REPORT_PDF,
         corpus=CORPUS,
     shell:
-        "compendium pdf {input.html} --out {output.pdf} --provenance {output.provenance} "
-        "--corpus {params.corpus}"
+        "compendium pdf {input.html} --out {params.pdf} --provenance {output.provenance} "
+        "--corpus {params.corpus} --skip-without-browser"
 
 
 rule manifest:
@@ -111,6 +119,21 @@ rule manifest:
         MANIFEST,
     shell:
         "compendium manifest {input.fragments} --out {output}"
+
+
+# After the manifest and the disclosure scan: the build as an RO-Crate (not in the manifest).
+rule crate:
+    input:
+        manifest=MANIFEST,
+        disclosure=DISCLOSURE,
+        described=DESCRIBED,
+        code=[f"{PACKAGE}/outputs/crate.py", f"{PACKAGE}/cli.py"],
+    output:
+        CRATE,
+    params:
+        json=json.dumps(PARAMETERS, sort_keys=True),
+    shell:
+        "compendium crate {input.manifest} --out {output} --parameters {params.json:q}"
 
 
 # Beside the manifest: no finished build while an output would disclose an identity.

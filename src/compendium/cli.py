@@ -265,20 +265,6 @@ def _check_disclosure(args) -> int:
     return 0
 
 
-def _pdf(args) -> int:
-    from compendium.outputs.pdf import html_to_pdf
-    from compendium.outputs.provenance import pdf_fragment, write_fragment
-
-    root, at_root = _recording_root(args)
-    html, out, corpus = at_root(args.html), at_root(args.out), args.corpus and at_root(args.corpus)
-    provenance = args.provenance and at_root(args.provenance)
-    with contextlib.chdir(root):  # the fragment names the HTML and the PDF relative to the root
-        html_to_pdf(html, out)
-        if provenance:
-            write_fragment(provenance, pdf_fragment(html, out, corpus))
-    return 0
-
-
 def _diff(args) -> int:
     from compendium.outputs.build_diff import diff_builds, format_diff
 
@@ -449,13 +435,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--record", help="write what was checked here (JSON) when nothing is found")
     p.set_defaults(func=_check_disclosure)
 
-    p = sub.add_parser("pdf", help="print the HTML report to PDF with headless Chromium")
-    p.add_argument("html")
-    p.add_argument("--out", required=True)
-    p.add_argument("--provenance", help="write the PDF's provenance fragment here")
-    p.add_argument("--corpus", default="", help="the corpus the report was built from")
-    p.set_defaults(func=_pdf)
-
     p = sub.add_parser("diff", help="every parameter, number, table cell, figure that differs")
     p.add_argument("a", metavar="A", help="a build: a folder holding figures/ and reports/, e.g. .")
     p.add_argument("b", metavar="B", help="another build, e.g. builds/intersections_high-0.6")
@@ -481,6 +460,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--rebuild", action="store_true", help="re-make it in a scratch copy")
     p.set_defaults(func=_audit)
 
+    from compendium.cli_records import add_commands  # pdf, crate, archive, exhibits
+
+    add_commands(sub, _root, _recording_root)
     # Last, so that every command, whenever added, takes --root also after its name.
     for command in sub.choices.values():
         command.add_argument("--root", default=argparse.SUPPRESS, help=ROOT_HELP)

@@ -50,7 +50,8 @@ def shown(path: Path) -> Path:
     return path.relative_to(cwd) if path.is_relative_to(cwd) and path != cwd else path
 
 
-BUILT_FOLDERS = ("figures", "reports", "builds")
+# Built outputs, not sources: the folders, and the committed build's RO-Crate at the root.
+BUILT_FOLDERS = ("figures", "reports", "builds", "ro-crate-metadata.json")
 
 
 def copy_sources(root: Path | str, destination: Path | str, with_outputs: bool = False) -> Path:

@@ -26,6 +26,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -36,7 +37,8 @@ from xml.sax.saxutils import escape as xml_escape
 from compendium.inputs.files import write_bytes_atomic
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-INSTALL_HINT = "install it with: sudo apt-get install chromium (Debian/Ubuntu)"
+INSTALL_COMMAND = "sudo apt-get install chromium"
+INSTALL_HINT = f"install it with: {INSTALL_COMMAND} (Debian/Ubuntu)"
 FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -87,6 +89,24 @@ def find_browser() -> str | None:
         if path:
             return path
     return None
+
+
+def skip_without_browser(pdf_path: Path | str) -> list[dict] | None:
+    """Where no browser can be found: remove an old PDF (it would not match the new HTML), say
+    in one line that the PDF is skipped and how to get it, and return the manifest's
+    ``not_built`` record (``needs``: the browsers looked for, so that ``compendium status``
+    sees when one is installed).  None where a browser is found."""
+    if find_browser() is not None:
+        return None
+    Path(pdf_path).unlink(missing_ok=True)
+    record = {
+        "path": Path(pdf_path).as_posix(),
+        "why": "no headless Chromium on this machine",
+        "how": f"{INSTALL_COMMAND}, then make reproduce",
+        "needs": list(BROWSERS),
+    }
+    print(f"skipped {record['path']}: {record['why']}; to get it: {record['how']}", file=sys.stderr)
+    return [record]
 
 
 def pinned_timestamp() -> bytes:

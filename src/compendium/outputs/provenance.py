@@ -64,20 +64,24 @@ def fragment(
     }
 
 
-def pdf_fragment(html: Path | str, pdf: Path | str, corpus: str) -> dict:
-    """The PDF is printed from the report's HTML by a command, not a notebook."""
+def pdf_fragment(
+    html: Path | str, pdf: Path | str, corpus: str, not_built: list[dict] | None = None
+) -> dict:
+    """The PDF is printed from the report's HTML by a command, not a notebook.  Where it could
+    not be printed (no browser), ``not_built`` says why, and the PDF is no output."""
     from compendium.inputs.packages import read_descriptor
 
-    return {
+    record = {
         "step": "pdf",
         "notebook": None,
         "executed_notebook": None,
         "command": f"compendium pdf {Path(html).as_posix()} --out {Path(pdf).as_posix()}",
         "parameters": {},
         "inputs": [file_record(html)],
-        "outputs": [Path(pdf).as_posix()],
+        "outputs": [] if not_built else [Path(pdf).as_posix()],
         "synthetic": bool(corpus and read_descriptor(corpus).get("synthetic", False)),
     }
+    return record | ({"not_built": not_built} if not_built else {})
 
 
 def write_fragment(path: Path | str, record: dict) -> Path:
@@ -148,10 +152,12 @@ def build_record() -> dict:
 def build_manifest(fragment_paths) -> dict:
     """One entry per output, executed notebook and fragment (a fragment outside the project
     root, named by an absolute path, is merged but not listed), sorted by path; then the
-    environment, and the commit in ``build``."""
-    entries = []
+    environment, the commit in ``build``, and ``not_built`` where a step could not make an
+    output (the PDF without a browser), saying why."""
+    entries, not_built = [], []
     for path in sorted(Path(p) for p in fragment_paths):
         record = json.loads(path.read_text(encoding="utf-8"))
+        not_built += record.get("not_built", [])  # an output a step could not make, and why
         common = {
             "notebook": record["notebook"],
             "executed_notebook": record["executed_notebook"],
@@ -182,7 +188,7 @@ def build_manifest(fragment_paths) -> dict:
                 | common
             )
     entries.sort(key=lambda e: e["path"])
-    return {
+    manifest = {
         "about": "Provenance of every built output: see README, 'Auditing a figure'.",
         "build": build_record(),
         "python": platform.python_version(),
@@ -191,6 +197,7 @@ def build_manifest(fragment_paths) -> dict:
         "fonts": font_records(),
         "outputs": entries,
     }
+    return manifest | ({"not_built": not_built} if not_built else {})
 
 
 def write_manifest(path: Path | str, fragment_paths) -> Path:

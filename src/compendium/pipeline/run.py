@@ -225,6 +225,19 @@ def failure_message(plan: Plan, rule: str, log_path: Path) -> list[str]:
     return lines
 
 
+def not_built_lines(out: str) -> list[str]:
+    """One line per output the build's manifest says was not made (the PDF without a browser),
+    with how to get it."""
+    try:
+        manifest = json.loads(Path(f"{out}reports/manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [
+        f"skipped {item['path']}: {item['why']}; to get it: {item['how']}"
+        for item in manifest.get("not_built", [])
+    ]
+
+
 def validate(corpus: str, codebook: str) -> None:
     """Check the corpus once before any step runs (:class:`InputError` names file, row, field);
     the steps then load it from the cache this fills."""
@@ -242,6 +255,8 @@ def reproduce(config: dict, cores: int, say=print, warn=None) -> int:
     plan = Plan.make(config)
     if not plan.stale:
         say(f"status: {plan.name} is current; nothing to do")
+        for line in not_built_lines(plan.out):
+            say(line)
         return 0
     validate(plan.config["corpus"], plan.config["codebook"])
     for line in plan.left_out:
@@ -278,5 +293,7 @@ def reproduce(config: dict, cores: int, say=print, warn=None) -> int:
             warn(line)
         return 1
     shutil.rmtree(saved, ignore_errors=True)
+    for line in not_built_lines(plan.out):
+        say(line)
     say(f"built {plan.name} in {time.monotonic() - started:.0f} s")
     return 0

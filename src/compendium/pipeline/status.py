@@ -10,6 +10,8 @@ step that must run again: a hand-edited or hand-run output is repaired, never ad
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,9 +19,10 @@ from compendium.inputs.files import sha256_file
 from compendium.pipeline.code_dependencies import notebook_code_files
 from compendium.pipeline.steps import Step, files_of
 
-# Written by a build beside its outputs, not by a step.
-RECORDS = ("reports/manifest.json", "reports/disclosure.json")
+# Written by a build beside its outputs, not by a step; the RO-Crate at the build's root.
+RECORDS = ("reports/manifest.json", "reports/disclosure.json", "ro-crate-metadata.json")
 PDF_STEP = "pdf"
+CRATE_STEP = "crate"
 
 
 @dataclass(frozen=True)
@@ -80,6 +83,49 @@ def _step_status(step: Step, entries: list[dict], hashes: _Hashes) -> list[Stale
     return stale
 
 
+def _pdf_status(pdf: str, entries: list[dict], not_built: list[dict], hashes) -> list[Stale]:
+    """The PDF: as printed (bytes and input as recorded), or recorded as not built for want of
+    a browser, which stays current until one of the browsers looked for is installed."""
+    printed = next((e for e in entries if e["path"] == pdf), None)
+    skipped = next((n for n in not_built if n["path"] == pdf), None)
+    if not entries or (printed is None and skipped is None):
+        return [Stale(pdf, "missing", PDF_STEP)]
+    if any(hashes[s["path"]] != s["sha256"] for s in entries[0]["inputs"]):
+        return [Stale(pdf, "input differs from the manifest", PDF_STEP)]
+    if printed is not None:
+        if not Path(pdf).is_file():
+            return [Stale(pdf, "missing", PDF_STEP)]
+        if hashes[pdf] != printed["sha256"]:
+            return [Stale(pdf, "bytes differ from the manifest (edited by hand?)", PDF_STEP)]
+        return []
+    if any(shutil.which(name) for name in skipped.get("needs", [])):
+        return [Stale(pdf, "not built for want of a browser; one is installed now", PDF_STEP)]
+    if Path(pdf).is_file():
+        return [Stale(pdf, "the manifest says it was not built", PDF_STEP)]
+    return []
+
+
+def _crate_status(out: str, hashes) -> list[Stale]:
+    """The RO-Crate is current when every file it hashes still has those bytes (its ids are
+    paths from the build's root)."""
+    path = Path(f"{out}{RECORDS[2]}")
+    if not path.is_file():
+        return []
+    try:
+        graph = json.loads(path.read_text(encoding="utf-8"))["@graph"]
+    except (ValueError, KeyError):
+        return [Stale(path.as_posix(), "not a crate", CRATE_STEP)]
+    changed = [
+        e["@id"]
+        for e in graph
+        if "sha256" in e and hashes[os.path.normpath(f"{out}{e['@id']}")] != e["sha256"]
+    ]
+    if changed:
+        detail = f"{len(changed)} file(s) changed since it was written, e.g. {changed[0]}"
+        return [Stale(path.as_posix(), detail, CRATE_STEP)]
+    return []
+
+
 def build_status(steps: list[Step], out: str = "") -> list[Stale]:
     """Everything not current in the build whose outputs start with ``out`` (paths relative to
     the project root, which must be the working directory)."""
@@ -94,20 +140,16 @@ def build_status(steps: list[Step], out: str = "") -> list[Stale]:
     stale: list[Stale] = []
     for step in steps:
         stale += _step_status(step, by_step.get(step.name, []), hashes)
-    pdf_entries = by_step.get(PDF_STEP, [])
     pdf = f"{out}reports/report.pdf"
-    if not pdf_entries or not Path(pdf).is_file():
-        stale.append(Stale(pdf, "missing", PDF_STEP))
-    elif hashes[pdf] != pdf_entries[0]["sha256"] or any(
-        hashes[s["path"]] != s["sha256"] for s in pdf_entries[0]["inputs"]
-    ):
-        stale.append(Stale(pdf, "bytes or input differ from the manifest", PDF_STEP))
+    stale += _pdf_status(pdf, by_step.get(PDF_STEP, []), manifest.get("not_built", []), hashes)
     for record in RECORDS[1:]:
         if not Path(f"{out}{record}").is_file():
-            stale.append(Stale(f"{out}{record}", "missing", None))
+            step = CRATE_STEP if record == RECORDS[2] else None
+            stale.append(Stale(f"{out}{record}", "missing", step))
+    stale += _crate_status(out, hashes)
     known = {e["path"] for e in manifest["outputs"]} | {f"{out}{r}" for r in RECORDS}
     known |= {path for step in steps for path in (*step.files.values(), step.provenance)}
-    known.add(f"{out}reports/provenance/{PDF_STEP}.json")
+    known |= {f"{out}reports/provenance/{PDF_STEP}.json", pdf}
     for folder in ("figures", "reports"):
         for path in files_of(f"{out}{folder}") if Path(f"{out}{folder}").is_dir() else []:
             if path not in known and not Path(path).name.startswith("."):
