@@ -61,11 +61,16 @@ def tree_hashes(*folders: Path) -> dict[str, str]:
 # ------------------------------------------------------------------------ building cases
 
 
-def qdpx_case(xml=None, members=None, raw: bytes | None = None, mapping: str | None = None):
-    """A case for ``import-qdpx``: returns a builder of the command arguments."""
+def qdpx_case(
+    xml=None, members=None, raw: bytes | None = None, mapping: str | None = None, roster=None
+):
+    """A case for ``import-qdpx``: returns a builder of the command arguments (``roster``: the
+    text of ``roster.csv`` beside the mapping)."""
 
     def build(work: Path) -> list[str]:
         project = work / "project.qdpx"
+        if roster is not None:
+            (work / "roster.csv").write_text(roster, encoding="utf-8")
         if raw is not None:
             project.write_bytes(raw)
         else:
@@ -213,6 +218,17 @@ OTHER_CASES = {k: v for k, v in CASES.items() if k != "P01"}
 P01_NO_MODE = {k: v for k, v in P01.items() if k != "Mode"}
 FINANCE_CODE_DEF = f'<Code guid="{guid("nothing")}" name="Finance"'
 FINANCE_CODE_KEEP = f'<Code guid="{guid("code/Finance")}" name="Finance"'
+
+
+NO_CASES = project_xml(cases={}, variables={})  # a QualCoder or NVivo export without cases
+WITH_ROSTER = MAPPING.read_text() + "roster: roster.csv\n"
+ROSTER_HEAD = "source,participant_id,group,interview_mode,status,quotable,area\n"
+ROSTER_REST = "".join(f"{s},P0{k},G1,online,analysed,yes,\n" for k, s in enumerate(CASES, 2))
+
+
+def roster_with(first_row: str) -> str:
+    """A roster of the project without cases: ``first_row``, then the other sources' rows."""
+    return ROSTER_HEAD + first_row + "\n" + ROSTER_REST.split("\n", 1)[1]
 
 
 def with_entity(doctype: str, entity: str) -> str:
@@ -386,6 +402,75 @@ CATALOGUE = {
     "csv subtheme out of range": (
         csv_case(edit("segments", cell(0, "subtheme", "Z"))),
         ["segments.csv", "row 2", "field 'subtheme'"],
+    ),
+    # --- exports with nothing to import, projects without cases, the roster (import-qdpx) ---
+    "qdpx export with no codings (NVivo for Mac)": (
+        qdpx_case(
+            xml=project_xml(cases={}, variables={}, selections={"Anna Smith.txt": [], "B.txt": []}),
+            mapping=WITH_ROSTER,
+            roster=ROSTER_HEAD + "Anna Smith.txt,P01,G1,online,analysed,yes,\n",
+        ),
+        ["project.qdpx!project.qde", "nothing to import", "no text selection of an analysed"],
+    ),
+    "qdpx codings of no mapped code": (
+        qdpx_case(mapping=MAPPING.read_text().split("\ncodes:")[0] + "\ncodes:\n  Memo: null\n"),
+        ["project.qdpx!project.qde", "nothing to import", "none of the 12 coding(s)"],
+    ),
+    "qdpx without cases and no roster": (
+        qdpx_case(xml=NO_CASES),
+        ["mapping.yaml", "field 'roster'", "no cases, no variables in its sources and no sets"],
+    ),
+    "roster formula in an area": (
+        qdpx_case(
+            xml=NO_CASES,
+            mapping=WITH_ROSTER,
+            roster=roster_with("P01,P01,G1,online,analysed,yes,=cmd|' /C calc'!A0"),
+        ),
+        ["roster.csv", "row 2", "field 'area'", "CSV injection"],
+    ),
+    "roster ESC in a participant id": (
+        qdpx_case(
+            xml=NO_CASES,
+            mapping=WITH_ROSTER,
+            roster=roster_with("P01,P\x1b01,G1,online,analysed,yes,"),
+        ),
+        ["roster.csv", "row 2", "field 'participant_id'", "U+001B"],
+    ),
+    "roster source not in the project": (
+        qdpx_case(
+            xml=NO_CASES,
+            mapping=WITH_ROSTER,
+            roster=roster_with("Jane Doe.docx,P01,G1,online,analysed,yes,"),
+        ),
+        ["roster.csv", "row 2", "field 'source'", "not a text source of the project"],
+    ),
+    "roster participant id that is a name": (
+        qdpx_case(
+            xml=NO_CASES,
+            mapping=WITH_ROSTER,
+            roster=roster_with("P01,Jane Doe,G1,online,analysed,yes,"),
+        ),
+        ["roster.csv", "row 2", "field 'participant_id'", "pseudonymous"],
+    ),
+    "sets naming a set the project lacks": (
+        qdpx_case(
+            xml=project_xml(cases={}, variables={}, sets={"Managers": ["P01"]}),
+            mapping=MAPPING.read_text()
+            + "participants_from: sets\nsets:\n  Leaders: {group: G1}\n",
+        ),
+        ["mapping.yaml", "field 'sets'", "'Leaders' is not a set of the project", "'Managers'"],
+    ),
+    "mapping unknown participants route": (
+        qdpx_case(mapping=MAPPING.read_text() + "participants_from: tool\n"),
+        ["mapping.yaml", "row ", "field 'participants_from'", "not one of cases"],
+    ),
+    "mapping blank group label": (
+        qdpx_case(mapping=mapping_with("label: IJB voting members", "label:")),
+        ["mapping.yaml", "field 'label'", "groups.G2.label is blank"],
+    ),
+    "csv corpus without segments": (
+        csv_case(edit("segments", lambda frame: frame.iloc[0:0])),
+        ["segments.csv", "no segments"],
     ),
     # --- mapping YAML (import-qdpx) ---
     "yaml malformed": (
@@ -583,6 +668,7 @@ THROUGH_THE_SCRIPT = [
     "qdpx member with ../ path",
     "xml billion laughs",
     "case named after a person",
+    "qdpx export with no codings (NVivo for Mac)",
 ]
 
 
