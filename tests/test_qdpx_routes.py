@@ -21,6 +21,7 @@ import csv
 import io
 
 import pytest
+import yaml
 from conftest import ROOT, run_cli
 from lxml import etree
 from test_refi_qda import (
@@ -41,6 +42,7 @@ from compendium.inputs.corpus import load_corpus
 from compendium.inputs.errors import InputError
 from compendium.inputs.refi_qda import import_qdpx
 from compendium.inputs.refi_qda.roster import ROSTER_COLUMNS
+from compendium.inputs.refi_qda.template import write_template
 
 Q = f"{{{NS}}}"
 # The fixture's transcripts, named as people name files.
@@ -431,3 +433,179 @@ def test_validate_refuses_a_corpus_without_segments(tmp_path):
 def test_the_committed_corpora_still_validate(codebook):
     for corpus in ("surrogate",):
         assert len(load_corpus(ROOT / "data" / "coded" / corpus, codebook).segments) > 0
+
+
+# ---------------------------------------------------------- the template, filled in, imports
+
+
+def fill_in(text: str, codes: dict[str, str], groups: dict[str, tuple[str, str]]) -> str:
+    """What a researcher does to the template: a theme and subtheme for some codes, the groups."""
+    lines = []
+    for line in text.splitlines():
+        written, blank, _ = line.strip().partition(": {theme: , subtheme: }")
+        key = next(iter(yaml.safe_load(f"{written}: x"))) if blank else None
+        if line.startswith("  ") and key in codes:
+            theme, subtheme = codes[key].split("/")
+            line = line.replace(
+                "{theme: , subtheme: }", f"{{theme: {theme}, subtheme: {subtheme}}}"
+            )
+        if line.startswith("  G1: {label: , typical_roles: }"):
+            line = "\n".join(
+                f"  {g}: {{label: {a}, typical_roles: {b}}}" for g, (a, b) in groups.items()
+            )
+        lines.append(line)
+    return "\n".join(lines) + "\n"
+
+
+def set_in(text: str, section: str, key: str, value: str) -> str:
+    """``section: ... key: value`` filled in (the first ``key:`` line under ``section:``)."""
+    lines = text.splitlines()
+    start = lines.index(next(line for line in lines if line.startswith(f"{section}:")))
+    for i in range(start + 1, len(lines)):
+        if lines[i].startswith(f"  {key}:"):
+            lines[i] = f"  {key}: {value}"
+            return "\n".join(lines) + "\n"
+    raise AssertionError(f"no {section}.{key} in the template")
+
+
+def finish(text: str, path):
+    """The recoding and the default the fixture's values need; the mapping written to ``path``."""
+    modes = "{Face to face: in_person, Video call: online, Telephone: online}"
+    text = set_in(text, "values", "interview_mode", modes)
+    path.write_text(set_in(text, "defaults", "quotable", '"yes"'))
+    return path
+
+
+FIXTURE_CODES = {"Governance": "G/A", "Governance/Board dynamics": "G/B", "Workforce": "W/A",
+                 "Data sharing": "D/A", "Finance": "F/C"}  # fmt: skip
+FIXTURE_GROUPS = {"G1": ("HSCP senior leadership", "Chief Officer"),
+                  "G2": ("IJB voting members", "IJB Chair"),
+                  "G3": ("IJB non-voting members", "Third Sector")}  # fmt: skip
+
+
+def test_the_template_of_an_export_without_cases_filled_in_imports(tmp_path, codebook):
+    xml = project_xml(cases={}, variables={}, selections=BY_FILE, users=("colin",))
+    qdpx = write_qdpx(tmp_path / "qc.qdpx", *shaped(xml, "QualCoder 1.3.2"))
+    lines = write_template(qdpx, tmp_path / "mapping.yaml", codebook)
+    roster_path = tmp_path / "mapping_roster.csv"
+    assert lines[1] == f"wrote {roster_path}: 5 rows (one per text source) to fill in"
+    roster = list(csv.reader((tmp_path / "mapping_roster.csv").open()))
+    assert roster[0] == ["source", "participant_id", "group", "interview_mode", "status",
+                         "quotable", "area"]  # fmt: skip
+    assert [r[:2] for r in roster[1:]] == [[FILES["P01"], "P01"], [FILES["P02"], "P02"],
+        [FILES["P03"], "P03"], [FILES["P04"], "P04"], ["Field notes", "P05"]]  # fmt: skip
+    text = (tmp_path / "mapping.yaml").read_text()
+    assert "participants_from: roster\nroster: mapping_roster.csv\n" in text
+    # the researcher fills in the roster (the field notes are no one's) and the mapping
+    (tmp_path / "mapping_roster.csv").write_text(roster_csv(ROSTER))
+    mapping = finish(fill_in(text, FIXTURE_CODES, FIXTURE_GROUPS), tmp_path / "mapping.yaml")
+    report = import_qdpx(qdpx, mapping, tmp_path / "out", codebook)
+    assert_fixture_corpus(tmp_path / "out", codebook)
+    assert report.inherited == {"Governance": 1}  # Decision rights, through its parent
+    assert report.unmapped_codes == {"Interesting quote": 1, "Memo": 1}
+
+
+def test_the_template_lists_every_code_variable_and_source(tmp_path, codebook):
+    codes = CODES | {"Workforce/Retention": True, "Workforce/Retention/Pay": True}
+    selections = SELECTIONS | {"P04": [*SELECTIONS["P04"], (30, 40, ["Workforce/Retention/Pay"])]}
+    qdpx = write_qdpx(tmp_path / "p.qdpx", project_xml(codes=codes, selections=selections))
+    write_template(qdpx, tmp_path / "mapping.yaml", codebook)
+    text = (tmp_path / "mapping.yaml").read_text()
+    assert not (tmp_path / "mapping_roster.csv").exists()  # cases: no roster
+    for line in [
+        "participants_from: cases",
+        "  Governance: {theme: , subtheme: }  # 0 codings, 2 with its descendants",
+        "  Workforce: {theme: , subtheme: }  # 4 codings, 5 with its descendants",
+        "  Workforce/Retention: {theme: , subtheme: }  # 0 codings, 1 with its descendants",
+        "  Workforce/Retention/Pay: {theme: , subtheme: }  # 1 coding",
+        '#   "Mode" (Text; 4 cases): "Video call" (2), "Face to face", "Telephone"',
+        '#   "May quote" (Boolean; 3 cases): "true" (2), "false"',
+        '#   "P01" (TextSource, case "P01"; 5 selections, 5 codings; 0 variables)',
+        '#   "Field notes" (TextSource; 1 selection, 1 coding; 0 variables)',
+        "#     B Board dynamics (consensus, voting, politics)",
+    ]:
+        assert line in text.splitlines(), line
+    with pytest.raises(InputError) as info:  # never over the researcher's work
+        write_template(qdpx, tmp_path / "mapping.yaml", codebook)
+    assert "never overwrites" in info.value.message
+    assert (tmp_path / "mapping.yaml").read_text() == text
+
+
+def test_the_template_of_a_project_with_cases_filled_in_imports(tmp_path, codebook):
+    qdpx = write_qdpx(tmp_path / "p.qdpx")
+    write_template(qdpx, tmp_path / "m.yaml", codebook)
+    text = fill_in((tmp_path / "m.yaml").read_text(), FIXTURE_CODES, FIXTURE_GROUPS)
+    with pytest.raises(InputError) as info:  # the case variables are still blank
+        import_qdpx(qdpx, tmp_path / "m.yaml", tmp_path / "out", codebook)
+    assert "case_variables must name the variable holding 'group'" in info.value.message
+    for field, variable in (
+        ("group", "Group"),
+        ("interview_mode", "Mode"),
+        ("status", "Status"),
+        ("quotable", "May quote"),
+        ("area", "Area"),
+    ):
+        text = set_in(text, "case_variables", field, variable)  # fmt: skip
+    report = import_qdpx(qdpx, finish(text, tmp_path / "m.yaml"), tmp_path / "out", codebook)
+    assert_fixture_corpus(tmp_path / "out", codebook)
+    assert report.unmapped_codes == {"Interesting quote": 1, "Memo": 1}
+
+
+def test_the_template_keeps_awkward_names_exact(tmp_path, codebook):
+    """Names that YAML would misread, break a line, or a spreadsheet would run: the template
+    still loads, and maps back to exactly the project's codes; the roster names such a source
+    by its GUID."""
+    awkward = ["Yes", "- a: b #c", 'say "why"', "line\u2028break", "100", "#1: {cost}"]
+    codes = {name: True for name in awkward}
+    formula = '=HYPERLINK("x")'
+    selections = {formula: [(0, 5, awkward)], "Notes": [(0, 5, ["Yes"])]}
+    xml = project_xml(codes=codes, cases={}, variables={}, selections=selections)
+    qdpx = write_qdpx(tmp_path / "p.qdpx", xml)
+    write_template(qdpx, tmp_path / "m.yaml", codebook)
+    data = yaml.safe_load((tmp_path / "m.yaml").read_text())
+    assert list(data["codes"]) == awkward
+    roster = list(csv.reader((tmp_path / "m_roster.csv").open()))
+    assert roster[1][:2] == [guid("src/" + formula), "P01"] and roster[2][:2] == ["Notes", "P02"]
+    text = fill_in((tmp_path / "m.yaml").read_text(), {n: "F/A" for n in awkward}, FIXTURE_GROUPS)
+    (tmp_path / "m.yaml").write_text(text)
+    (tmp_path / "m_roster.csv").write_text(roster_csv([
+        [guid("src/" + formula), "P01", "G1", "online", "analysed", "yes", ""],
+        ["Notes", "P02", "G2", "online", "analysed", "no", ""],
+    ]))  # fmt: skip
+    report = import_qdpx(qdpx, tmp_path / "m.yaml", tmp_path / "out", codebook)
+    assert report.segment_codings == 7 and not report.unmapped_codes
+
+
+def test_the_template_of_sources_with_variables_and_of_sets(tmp_path, codebook):
+    xml = project_xml(cases={}, selections=BY_FILE, source_values=VALUES_BY_FILE)
+    write_template(write_qdpx(tmp_path / "qc.qdpx", xml), tmp_path / "qc.yaml", codebook)
+    text = (tmp_path / "qc.yaml").read_text()
+    assert "participants_from: source_variables\nroster: qc_roster.csv\n" in text
+    assert "4 of its 5 text sources carry variables" in text.replace("\n# ", " ")
+    assert '#   "Group" (Text; 4 sources): "G1" (2), "G2", "G3"' in text
+    xml = project_xml(cases={}, variables={}, selections=BY_FILE, sets=ATLAS_SETS)
+    write_template(write_qdpx(tmp_path / "at.qdpx", xml), tmp_path / "at.yaml", codebook)
+    text = (tmp_path / "at.yaml").read_text()
+    assert "participants_from: sets\n" in text
+    assert "  Senior leadership: {group: G1}  # 2 sources, 0 codes\n" in text
+    assert '  G1: {label: "Senior leadership", typical_roles: }\n' in text
+
+
+def test_the_command_writes_the_template_from_any_folder(tmp_path):
+    qdpx = write_qdpx(tmp_path / "exports" / "study.qdpx", project_xml(cases={}, variables={}))
+    result = run_cli("qdpx-template", "exports/study.qdpx", "--out", "mapping.yaml",
+                     "--root", str(ROOT), cwd=tmp_path)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "wrote mapping.yaml: 8 codes, 0 variables, 5 sources; participants from roster (route 5)",
+        "wrote mapping_roster.csv: 5 rows (one per text source) to fill in",
+        "next: fill in the blanks, then compendium import-qdpx exports/study.qdpx --mapping "
+        "mapping.yaml --out data/coded/<name>/",
+    ]
+    again = run_cli("qdpx-template", str(qdpx), "--out", "mapping.yaml", "--root", str(ROOT),
+                    cwd=tmp_path)  # fmt: skip
+    assert again.returncode == 2
+    assert again.stderr == (
+        "error: mapping.yaml: exists: the template never overwrites (move it, or give "
+        "another --out)\n"
+    )

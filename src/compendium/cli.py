@@ -213,10 +213,14 @@ def _notebook_page(args) -> int:
 def _import_qdpx(args) -> int:
     from compendium.inputs.codebook import load_codebook
     from compendium.inputs.refi_qda import import_qdpx
+    from compendium.inputs.refi_qda.template import write_template
 
     codebook = load_codebook(_path(args, args.codebook, DEFAULT_CODEBOOK))
-    report = import_qdpx(args.project, args.mapping, args.out, codebook)
-    for line in report.lines():
+    if args.command == "qdpx-template":  # a mapping (and a roster) to fill in for the project
+        lines = write_template(args.project, args.out, codebook)
+    else:
+        lines = import_qdpx(args.project, args.mapping, args.out, codebook).lines()
+    for line in lines:
         print(line)
     return 0
 
@@ -422,6 +426,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("project")
     p.add_argument("--mapping", required=True, help="mapping YAML (docs/refi_qda_mapping.md)")
     p.add_argument("--out", required=True, help="corpus folder, e.g. data/coded/<name>/")
+    p.add_argument("--codebook", help=f"default: {DEFAULT_CODEBOOK} {UNDER_ROOT}")
+    p.set_defaults(func=_import_qdpx)
+
+    p = sub.add_parser("qdpx-template", help="write a mapping (and roster) to fill in for a .qdpx")
+    p.add_argument("project")
+    p.add_argument("--out", required=True, help="the mapping YAML to write, e.g. mapping.yaml")
     p.add_argument("--codebook", help=f"default: {DEFAULT_CODEBOOK} {UNDER_ROOT}")
     p.set_defaults(func=_import_qdpx)
 

@@ -6,11 +6,15 @@ holding ``project.qde`` (XML in the namespace ``urn:QDA-XML:project:1.0``) and t
 (``docs/refi_qda_mapping.md``), into ``participants.csv``, ``groups.csv``, ``segments.csv`` and
 ``datapackage.json``:
 
-* each ``Case`` is a participant; its group, interview mode, status, quotability and area come
-  from the case variables the mapping names (values recoded through the mapping);
-* each ``Coding`` of a ``PlainTextSelection`` in a source belonging to an analysed case is a
-  segment; its code maps to a theme and subtheme; codes that map to nothing are counted and
-  reported, never silently dropped;
+* participants are read from whatever the export has (:mod:`.routes`): named cases with
+  variables, unnamed cases of one source each (MAXQDA), variables in the sources (QualCoder,
+  MAXQDA), sets of sources (ATLAS.ti, NVivo), or a roster CSV beside the mapping (one row per
+  text source); group, interview mode, status, quotability and area come from the variables,
+  sets or roster cells the mapping names (values recoded through the mapping);
+* each ``Coding`` of a ``PlainTextSelection`` in a source of an analysed participant is a
+  segment; its code (or, when the mapping does not name it, its nearest mapped ancestor) maps
+  to a theme and subtheme; codes that map to nothing are counted and reported, never silently
+  dropped; an export with nothing to import is refused;
 * two overlapping selections of the same source coded with two different themes become one
   dual-coded segment (``secondary_theme`` set, ``link_type`` ``dual_coded``);
 * withdrawn cases stay in the roster with status ``withdrawn`` and none of their codings.
@@ -25,9 +29,11 @@ temporary folder, validated with :func:`compendium.inputs.corpus.load_corpus` an
 place, so a failure never leaves a half-written corpus.  Same input, same bytes out.
 
 Modules: :mod:`.archive` (the zip), :mod:`.project_xml` (parse, schema check, located errors),
-:mod:`.mapping` (the mapping file), :mod:`.participants` (cases), :mod:`.codings` (codings and
-links -> spans), :mod:`.segments` (spans -> segments, second coding), :mod:`.package` (the
-import: build, validate, write).
+:mod:`.mapping` (the mapping file), :mod:`.participants` (participant rows, cases),
+:mod:`.routes` (the routes without cases), :mod:`.roster` (the roster CSV), :mod:`.codings`
+(codings and links -> spans), :mod:`.segments` (spans -> segments, second coding),
+:mod:`.package` (the import: build, validate, write), :mod:`.template` (``compendium
+qdpx-template``: a mapping, and a roster, to fill in).
 """
 
 from compendium.inputs.refi_qda.mapping import Mapping, load_mapping
