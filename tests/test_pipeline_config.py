@@ -54,7 +54,7 @@ def test_snakemake_stops_with_one_line_before_building(tmp_path):
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "error: --config, field 'intersection_high': unknown parameter 'intersection_high' "
-        "(known: agreement_threshold, agreement_unit, codebook, confidence, corpus, ijb_areas_total, "
-        "intersections_high, intersections_medium, suppression_threshold)"
+        "(known: agreement_threshold, agreement_unit, codebook, confidence, corpus, "
+        "ijb_areas_total, intersections_high, intersections_medium, suppression_threshold)"
     ]
     assert "Traceback" not in result.stdout + result.stderr
