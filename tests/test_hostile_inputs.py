@@ -38,6 +38,13 @@ from compendium.inputs.corpus import load_corpus
 from compendium.inputs.errors import InputError
 from compendium.inputs.refi_qda import import_qdpx
 
+TARGETS_LABEL_LINE = next(
+    number
+    for number, line in enumerate(
+        (ROOT / "data" / "surrogate" / "targets.yaml").read_text().splitlines(), 1
+    )
+    if "label: HSCP senior leadership" in line
+)
 CODEBOOK = str(ROOT / "data" / "codebook")
 GOOD = project_xml()
 
@@ -264,9 +271,9 @@ CATALOGUE = {
         targets_case("disagreement_rate: 0.1", "disagreement_rate: 1.5"),
         ["targets.yaml", "row ", "field 'disagreement_rate'", "greater than the maximum"],
     ),
-    "targets formula in a label": (
+    "targets formula in a label": (  # the line of G1's label in the shipped targets.yaml
         targets_case("label: HSCP senior leadership", "label: '=HYPERLINK(\"x\")'"),
-        ["targets.yaml", "row 14", "field 'label'", "formula (CSV injection)"],
+        ["targets.yaml", f"row {TARGETS_LABEL_LINE}", "field 'label'", "formula (CSV injection)"],
     ),
     "targets alias bomb": (
         targets_case(raw="a: &a [x, x, x]\nb: &b [*a, *a, *a]\nc: [*b, *b, *b]\n"),

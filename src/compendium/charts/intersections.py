@@ -49,7 +49,8 @@ def intersection_heatmap(
     fig.tight_layout()
     highs = stats[stats["band"] == "H"]
     alt = (
-        f"Seven-by-seven heatmap of theme pairs from the {corpus_label}; colour is the share of "
+        f"{len(codes)}-by-{len(codes)} heatmap of theme pairs from the {corpus_label}; colour is "
+        "the share of "
         "analysed participants with a segment linking the two themes, each cell shows its band "
         f"and count. {len(highs)} pairs are High: "
         + ", ".join(f"{r.pair} ({r.n_linking}/{r.n_analysed})" for r in highs.itertuples())
@@ -59,9 +60,14 @@ def intersection_heatmap(
 
 
 def sensitivity_heatmap(
-    grid: pd.DataFrame, default_high: float, default_medium: float, synthetic: bool
+    grid: pd.DataFrame,
+    default_high: float,
+    default_medium: float,
+    synthetic: bool,
+    n_pairs: int,
 ):
-    """Number of the 21 pairs whose band differs from the default rule, over the threshold grid."""
+    """Number of theme pairs whose band differs from the default rule, over the threshold grid;
+    ``n_pairs`` is how many pairs the codebook's themes make."""
     table = grid.pivot(index="high", columns="medium", values="n_changed").sort_index(
         ascending=False
     )
@@ -75,7 +81,7 @@ def sensitivity_heatmap(
         annot_kws={"fontsize": 8},
         linewidths=0.4,
         linecolor="white",
-        cbar_kws={"label": "Pairs changing band (of 21)"},
+        cbar_kws={"label": f"Pairs changing band (of {n_pairs})"},
         mask=table.isna(),
     )
     ax.grid(False)
@@ -92,8 +98,8 @@ def sensitivity_heatmap(
     fig.tight_layout()
     stable = grid[grid["n_changed"] == 0]
     alt = (
-        "Heatmap over a grid of high and medium thresholds of how many of the 21 theme pairs "
-        f"change band relative to the default rule; {len(stable)} of {len(grid)} threshold "
+        f"Heatmap over a grid of high and medium thresholds of how many of the {n_pairs} theme "
+        f"pairs change band relative to the default rule; {len(stable)} of {len(grid)} threshold "
         f"combinations reproduce the default banding exactly, at most "
         f"{int(grid['n_changed'].max())} pairs change."
     )

@@ -28,7 +28,8 @@ def kmi_figure(table2: pd.DataFrame, corpus_label: str, synthetic: bool, confide
             fontsize=9,
         )
     ax.set_yticks(y, order["theme"])
-    ax.set_xlim(40, 101)
+    # from 40 % as in the report, lower when a theme's interval starts below it
+    ax.set_xlim(min(40, 10 * int(order["ci_low"].min() // 10)), 101)
     ax.set_xlabel(
         f"Analysed participants mentioning the theme (%), {confidence:.0%} Wilson interval"
     )

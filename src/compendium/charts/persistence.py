@@ -50,14 +50,17 @@ def persistence_figure(table: pd.DataFrame, doc_labels: dict[str, str], period: 
     colorbar = fig.colorbar(axes[0].collections[0], ax=axes, shrink=0.6, aspect=25)
     colorbar.ax.tick_params(labelsize=8.5)
     colorbar.set_label("Places described (evidence rows)", fontsize=9)
+    n_themes = table["theme_code"].nunique()
     fig.suptitle(
-        textwrap.fill(f"Where each document describes the report's seven themes, {period}", 75),
+        textwrap.fill(
+            f"Where each document describes the report's {n_themes} themes, {period}", 75
+        ),
         fontsize=10,
         fontweight="bold",
     )
     barrier = table[table["scope"] == "barrier"]
     alt = (
-        f"Two heatmaps, one above the other, of the seven themes against {len(documents)} "
+        f"Two heatmaps, one above the other, of the {n_themes} themes against {len(documents)} "
         f"documents in date order, {period} ("
         + ", ".join(labels)
         + "); cells count the places each document describes the theme. Barrier evidence: "

@@ -55,7 +55,13 @@ class CodedCorpus:
     @property
     def label(self) -> str:
         """How outputs made from this corpus must be labelled."""
-        return "synthetic surrogate corpus" if self.synthetic else f"corpus '{self.name}'"
+        if self.synthetic:
+            return (
+                "synthetic surrogate corpus"
+                if self.name == "surrogate"
+                else (f"synthetic corpus '{self.name}'")
+            )
+        return f"corpus '{self.name}'"
 
 
 def _row(index: int) -> int:

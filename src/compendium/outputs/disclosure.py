@@ -31,7 +31,10 @@ ATTRIBUTES = re.compile(
     r"IJB Secretary|IJB Chair|Vice-Chair|voting member|Third Sector|Service User|Council Union",
     re.IGNORECASE,
 )
-EMBEDDED_IMAGE = re.compile(r'"image/(png|jpeg)"|data:image/|^[A-Za-z0-9+/=]{200,}$')
+# Embedded images and fonts are base64, whose letters can spell a code by chance ("P7").
+EMBEDDED_IMAGE = re.compile(
+    r'"image/(png|jpeg)"|data:image/|data:font/|data:application/(x-)?font|^[A-Za-z0-9+/=]{200,}$'
+)
 TEXT_SUFFIXES = {".csv", ".json", ".html", ".svg", ".ipynb", ".md", ".txt"}
 
 
