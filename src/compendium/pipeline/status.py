@@ -53,7 +53,7 @@ def _declared_inputs(step: Step) -> set[str]:
 def _step_status(step: Step, entries: list[dict], hashes: _Hashes) -> list[Stale]:
     stale: list[Stale] = []
     recorded = {e["path"]: e for e in entries}
-    for path in (*step.files.values(), step.executed, step.provenance):
+    for path in (*step.files.values(), step.executed, step.page, step.provenance):
         if not Path(path).is_file():
             stale.append(Stale(path, "missing", step.name))
         elif path in recorded and hashes[path] != recorded[path]["sha256"]:
@@ -148,7 +148,11 @@ def build_status(steps: list[Step], out: str = "") -> list[Stale]:
             stale.append(Stale(f"{out}{record}", "missing", step))
     stale += _crate_status(out, hashes)
     known = {e["path"] for e in manifest["outputs"]} | {f"{out}{r}" for r in RECORDS}
-    known |= {path for step in steps for path in (*step.files.values(), step.provenance)}
+    known |= {
+        path
+        for step in steps
+        for path in (*step.files.values(), step.executed, step.page, step.provenance)
+    }
     known |= {f"{out}reports/provenance/{PDF_STEP}.json", pdf}
     for folder in ("figures", "reports"):
         for path in files_of(f"{out}{folder}") if Path(f"{out}{folder}").is_dir() else []:
