@@ -371,3 +371,16 @@ def test_a_notebook_page_works_without_scripts_on_a_phone(tmp_path):
     assert not errors, errors
     assert measured["scrollWidth"] <= 390, measured  # code and tables scroll in their boxes
     assert measured["images"] == 0
+
+
+def test_pdf_links_are_made_relative_to_the_pdf_at_the_same_length():
+    from compendium.outputs.pdf import relative_links
+
+    root = "file:///tmp/compendium-abc/b/"  # 29 characters: ../ after 13 "./"
+    pdf = b"<< /URI (" + root.encode() + b"reports/notebooks/02.html#cell-03) >>"
+    out = relative_links(pdf, root)
+    assert len(out) == len(pdf)
+    assert b"/URI (" + b"./" * 13 + b"../reports/notebooks/02.html#cell-03)" in out
+    assert b"file://" not in out
+    with pytest.raises(ValueError):
+        relative_links(pdf, root + "x")  # an odd pad cannot be filled with "./"

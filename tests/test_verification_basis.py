@@ -14,6 +14,7 @@ from compendium.cli import main
 from compendium.inputs.targets import calibrated_items, is_calibrated, load_targets
 from compendium.outputs.report import ReportContext, render_report
 from compendium.outputs.verify import CALIBRATED, INDEPENDENT, calibration, run_checks
+from compendium.pipeline.steps import Exhibit
 
 TARGETS = ROOT / "data" / "surrogate" / "targets.yaml"
 SURROGATE = ROOT / "data" / "coded" / "surrogate"
@@ -164,13 +165,25 @@ def test_a_corpus_not_synthetic_has_every_row_independent(rebuilt, not_synthetic
 
 def context(rows: list[tuple[str, bool, str]]) -> ReportContext:
     verification = pd.DataFrame(rows, columns=["item", "match", "basis"])
-    record = {"notebook": "notebooks/x.ipynb", "parameters": {}, "inputs": [], "synthetic": True}
+    record = {
+        "notebook": "notebooks/x.ipynb",
+        "executed_notebook": "reports/notebooks/x.ipynb",
+        "parameters": {},
+        "inputs": [],
+        "synthetic": True,
+    }
     return ReportContext(root=ROOT, provenance={"x": record}, verification=verification)
+
+
+def caption_of(rows: list[tuple[str, bool, str]], verify: str) -> str:
+    exhibit = Exhibit(step="x", key="table_path", path="reports/tables/x.csv", caption="X",
+                      section="s", verify=verify)  # fmt: skip
+    return context(rows).caption_meta(exhibit)
 
 
 def test_a_caption_where_every_match_is_calibrated_says_by_construction():
     rows = [(f"table2[{c}].kmi", True, CALIBRATED) for c in THEMES]
-    caption = context(rows).caption_meta("x", "table2")
+    caption = caption_of(rows, "table2")
     assert "7 of 7 match the published values, all 7 by construction of the surrogate" in caption
     assert '<span class="verify calibrated">' in caption
     assert "verify match" not in caption and "Matches" not in caption
@@ -178,16 +191,16 @@ def test_a_caption_where_every_match_is_calibrated_says_by_construction():
 
 def test_a_caption_counts_independent_and_calibrated_matches_apart():
     rows = [("t[a]", True, CALIBRATED), ("t[b]", True, INDEPENDENT), ("t[c]", True, INDEPENDENT)]
-    caption = context(rows).caption_meta("x", "t")
+    caption = caption_of(rows, "t")
     assert "3 of 3 match the published values: 2 independent, 1 by construction" in caption
     assert '<span class="verify match">' in caption
-    only_independent = context(rows[1:]).caption_meta("x", "t")
+    only_independent = caption_of(rows[1:], "t")
     assert "all 2 independently" in only_independent and "construction" not in only_independent
 
 
 def test_a_caption_with_a_difference_says_so_whatever_the_basis():
     rows = [("t[a]", True, CALIBRATED), ("t[b]", False, CALIBRATED)]
-    caption = context(rows).caption_meta("x", "t")
+    caption = caption_of(rows, "t")
     assert '<span class="verify mismatch">' in caption and "1 of 2 values differ" in caption
 
 
@@ -202,7 +215,7 @@ def test_the_report_counts_both_in_captions_and_verification(tmp_path):
     assert n_calibrated and n_independent
     assert f"{n_independent} independent, {n_calibrated} by construction of the surrogate" in page
     assert f"The {n_calibrated} by construction are values" in page
-    assert "by construction of the surrogate</span>" in page  # Table 1-3 captions
+    assert "by construction of the surrogate.</span>" in page  # Table 1-3 captions
     assert "Matches the published values" not in page
 
 

@@ -270,6 +270,15 @@ def html_to_pdf(html_path: Path | str, pdf_path: Path | str, timeout: int = 180)
     html_path = Path(html_path).resolve()
     with tempfile.TemporaryDirectory() as scratch:
         out = Path(scratch) / "report.pdf"
+        # Printed from a copy at <scratch>/reports/, so that the report's relative links
+        # (notebook pages, CSVs, figures) come out as file URIs under <scratch>/, which
+        # relative_links() turns into links relative to the PDF: the same on every machine.
+        root = Path(scratch) / "b"
+        if (len(root.as_uri() + "/") - len(PARENT)) % 2:  # so that "./" pads it exactly
+            root = Path(scratch) / "bb"
+        printed = root / "reports" / html_path.name
+        printed.parent.mkdir(parents=True)
+        printed.write_bytes(html_path.read_bytes())
         subprocess.run(
             [
                 browser,
@@ -277,12 +286,27 @@ def html_to_pdf(html_path: Path | str, pdf_path: Path | str, timeout: int = 180)
                 f"--user-data-dir={scratch}/profile",
                 "--no-pdf-header-footer",
                 f"--print-to-pdf={out}",
-                html_path.as_uri(),
+                printed.as_uri(),
             ],
             check=True,
             capture_output=True,
             timeout=timeout,
             env=os.environ | {"FONTCONFIG_FILE": str(pinned_fontconfig(Path(scratch)))},
         )
-        data = out.read_bytes()
+        data = relative_links(out.read_bytes(), root.as_uri() + "/")
     return write_bytes_atomic(pdf_path, normalise_pdf(data))
+
+
+PARENT = "../"
+
+
+def relative_links(pdf: bytes, root_uri: str) -> bytes:
+    """Link URIs under ``root_uri`` (the build root the report was printed in) made relative to
+    the PDF in ``reports/``: ``../`` after as many ``./`` as keep the length, so byte offsets and
+    the cross-reference table stay valid.  A link then opens the notebook page or CSV beside
+    the PDF, and no machine's folder names are recorded."""
+    prefix = root_uri.encode()
+    pad = len(prefix) - len(PARENT)
+    if pad < 0 or pad % 2:
+        raise ValueError(f"{root_uri}: cannot be replaced by a relative path of the same length")
+    return pdf.replace(prefix, b"./" * (pad // 2) + PARENT.encode())

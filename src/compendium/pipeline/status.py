@@ -77,9 +77,12 @@ def _step_status(step: Step, entries: list[dict], hashes: _Hashes) -> list[Stale
         )
         stale.append(Stale(step.notebook, f"parameters changed: {detail}", step.name))
     recorded_inputs = {s["path"] for s in first["inputs"]}
-    added = sorted(_declared_inputs(step) - recorded_inputs)
+    declared = _declared_inputs(step)
+    added, dropped = sorted(declared - recorded_inputs), sorted(recorded_inputs - declared)
     if added:
         stale.append(Stale(step.notebook, f"reads new inputs: {', '.join(added[:3])}", step.name))
+    if dropped:
+        stale.append(Stale(step.notebook, f"no longer reads: {', '.join(dropped[:3])}", step.name))
     return stale
 
 

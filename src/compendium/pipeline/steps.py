@@ -133,11 +133,19 @@ class Step:
 
 
 def files_of(path: str) -> list[str]:
-    """A file, or every file under a folder (sorted), so editing any of them reruns the step."""
+    """A file, or every file under a folder (sorted), so editing any of them reruns the step.
+
+    A subfolder holding a data package of its own (``datapackage.json``, such as the example
+    study's codebook inside ``data/codebook/``) is another input, not part of this one."""
     item = Path(path)
-    if item.is_dir():
-        return sorted(p.as_posix() for p in item.rglob("*") if p.is_file())
-    return [item.as_posix()]
+    if not item.is_dir():
+        return [item.as_posix()]
+    nested = [d for d in item.rglob("datapackage.json") if d.parent != item]
+    return sorted(
+        p.as_posix()
+        for p in item.rglob("*")
+        if p.is_file() and not any(p.is_relative_to(d.parent) for d in nested)
+    )
 
 
 def input_spec(value) -> tuple[str, list[str] | None]:
