@@ -18,7 +18,7 @@ from compendium.inputs.errors import InputError
 from compendium.inputs.pipeline_config import build_prefix, checked_config
 from compendium.outputs.crate import DESCRIBED
 from compendium.pipeline.code_dependencies import notebook_code_files
-from compendium.pipeline.steps import read_declarations, resolve_steps
+from compendium.pipeline.steps import PAGE_CODE, read_declarations, resolve_steps
 
 DEFAULT_CORPUS = "data/coded/surrogate"
 try:  # names, types, ranges and defaults: src/compendium/schemas/pipeline_config.json
@@ -76,7 +76,7 @@ for step in STEPS:
         input:
             notebook=step.notebook,
             code=notebook_code_files(step.notebook, PACKAGE, "."),
-            page_code=f"{PACKAGE}/outputs/notebook_pages.py",
+            page_code=PAGE_CODE,
             data=step.data,
             upstream=step.upstream,
         output:

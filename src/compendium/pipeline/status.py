@@ -17,7 +17,7 @@ from pathlib import Path
 
 from compendium.inputs.files import sha256_file
 from compendium.pipeline.code_dependencies import notebook_code_files
-from compendium.pipeline.steps import Step, files_of
+from compendium.pipeline.steps import PAGE_CODE, Step, files_of
 
 # Written by a build beside its outputs, not by a step; the RO-Crate at the build's root.
 RECORDS = ("reports/manifest.json", "reports/disclosure.json", "ro-crate-metadata.json")
@@ -47,7 +47,7 @@ class _Hashes(dict):
 
 def _declared_inputs(step: Step) -> set[str]:
     code = notebook_code_files(step.notebook, "src/compendium", ".")
-    return {step.notebook, *code, *step.data, *step.upstream}
+    return {step.notebook, *code, PAGE_CODE, *step.data, *step.upstream}
 
 
 def _step_status(step: Step, entries: list[dict], hashes: _Hashes) -> list[Stale]:

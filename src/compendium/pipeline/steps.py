@@ -18,6 +18,8 @@ from compendium.inputs.yaml_files import line_of_path, read_yaml
 
 DECLARATIONS = Path("notebooks") / "steps.yaml"
 BUILT_FOLDERS = ("reports/", "figures/")
+# Every step also renders its executed notebook as a page with this module (RUN_NOTEBOOK).
+PAGE_CODE = "src/compendium/outputs/notebook_pages.py"
 MAX_BYTES = 200_000
 
 
