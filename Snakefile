@@ -51,7 +51,7 @@ FRAGMENTS = [s.provenance for s in STEPS] + [PDF_PROVENANCE]
 # notebook is also rendered as a static HTML page beside it, which the report's captions link to.
 RUN_NOTEBOOK = (
     "scratch={params.scratch} && mkdir -p $(dirname $scratch) && "
-    "papermill {input.notebook} $scratch -k python3 --cwd . "
+    "papermill {input.notebook} $scratch -k python3 --cwd . --start-timeout 300 "
     "--no-progress-bar --log-level WARNING -y {params.json:q} > /dev/null "
     "&& compendium clean-notebook $scratch --out {output.notebook} && rm -f $scratch "
     "&& compendium notebook-page {output.notebook} --out {output.page} "

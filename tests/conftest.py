@@ -181,4 +181,3 @@ def import_project(work: Path, env, qdpx: Path, mapping, name: str):
                       "--mapping", str(mapping), "--out", f"data/coded/{name}")  # fmt: skip
     assert imported.returncode == 0, imported.stderr
     return imported
-

@@ -18,8 +18,9 @@ def test_md_text_keeps_data_literal():
     assert md_text("<b>x</b>") == "&lt;b&gt;x&lt;/b&gt;"
     assert md_text("[a](b)") == "\\[a\\](b)"
     assert md_text("# not a heading") == "\\# not a heading"
-    assert md_text("1. not a list") == "1\\. not a list"
-    assert md_text("- not a list") == "\\- not a list"
+    assert md_text("1. not a list", line_start=True) == "1\\. not a list"
+    assert md_text("- not a list", line_start=True) == "\\- not a list"
+    assert md_text("section 4.2.1") == "section 4.2.1"  # inside a line: as it is
     assert md_text("two\nlines | one cell") == "two lines \\| one cell"
     assert md_text("Decision rights (delegation, directions)") == (
         "Decision rights (delegation, directions)"  # ordinary text reads as it is
@@ -35,7 +36,7 @@ def test_a_hostile_codebook_label_renders_as_text(tmp_path):
     themes.to_csv(folder / "themes.csv", index=False, lineterminator="\n")
     page = codebook_markdown(load_codebook(folder))
     rendered = MarkdownIt("commonmark").enable("table").render(page)
-    assert "<script" not in rendered and "href=\"javascript" not in rendered
+    assert "<script" not in rendered and 'href="javascript' not in rendered
     assert "<a " not in rendered and "<em>" not in rendered
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in rendered
     assert "<h1>Injected" not in rendered and "<li>injected" not in rendered

@@ -53,9 +53,9 @@ def non_default(values: dict) -> dict:
     return {
         name: values[name]
         for name in sorted(values)
-        if name in properties and name != "corpus" and values[name] != properties[name].get(
-            "default"
-        )
+        if name in properties
+        and name != "corpus"
+        and values[name] != properties[name].get("default")
     }
 
 

@@ -19,20 +19,24 @@ MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|#~!{}])")
 BLOCK_START = re.compile(r"^(\d+)([.)])|^([-+=])")
 
 
-def md_text(value) -> str:
+def md_text(value, line_start: bool = False) -> str:
     """Text from the codebook as literal Markdown: on one line (a table row stays a row), HTML
-    escaped, Markdown punctuation backslash-escaped, and no list, quote or heading started."""
+    escaped, Markdown punctuation backslash-escaped, and, where it starts a line
+    (``line_start``), no list, quote or heading started."""
     if pd.isna(value):
         return ""
     text = html.escape(" ".join(str(value).split()), quote=False)
     text = MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    if not line_start:
+        return text
     return BLOCK_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[1] else f"\\{m[3]}", text)
 
 
 def _bullets(text) -> list[str]:
     if pd.isna(text):
         return ["- none"]
-    return [f"- {md_text(part)}" for part in str(text).split(" | ") if part.strip()]
+    parts = [part for part in str(text).split(" | ") if part.strip()]
+    return [f"- {md_text(part, line_start=True)}" for part in parts]
 
 
 def _given(value) -> bool:
@@ -108,7 +112,7 @@ def codebook_markdown(codebook: Codebook, source: str | None = None) -> str:
             f"## {md_text(row.code)}: {md_text(row.title)}"
             f"{_where(md_text(row.section), md_text(row.source_line))}",
             "",
-            md_text(row.definition),
+            md_text(row.definition, line_start=True),
             "",
             "Subthemes:",
             "",

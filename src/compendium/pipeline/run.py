@@ -289,6 +289,7 @@ def reproduce(config: dict, cores: int, say=print, warn=None) -> int:
             roll_back(plan.out, saved)
         else:
             restore(plan.out, saved)
+        shutil.rmtree(saved, ignore_errors=True)  # put back: the hard links are no longer needed
         for line in failure_message(plan, rule, log_path):
             warn(line)
         return 1
