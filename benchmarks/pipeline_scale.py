@@ -146,7 +146,7 @@ def profile(rows: list[dict], started: float, elapsed: float) -> dict:
     }
 
 
-def bench_size(n_segments: int, from_head: bool, cores: int) -> dict:
+def bench_size(n_segments: int, from_head: bool, cores: int, cache: bool = True) -> dict:
     work = project_copy(f"pipeline_{n_segments}", from_head)
     log = work / "calls.log"
     wrapped_venv(work, log)
@@ -156,6 +156,8 @@ def bench_size(n_segments: int, from_head: bool, cores: int) -> dict:
         "PYTHONPATH": str(work / "src"),
     }
     env.pop("COMPENDIUM_CORPUS_CACHE", None)
+    if not cache:  # every step validates the corpus in full, as before the cache
+        env["COMPENDIUM_CORPUS_CACHE"] = "off"
     cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.time()
     result = subprocess.run(
@@ -184,6 +186,7 @@ def bench_size(n_segments: int, from_head: bool, cores: int) -> dict:
         "segments": n_segments,
         "cores": cores,
         "source": "HEAD" if from_head else "working tree",
+        "corpus_cache": cache,
         "seconds": round(elapsed, 1),
         "cpu_s": round(cpu, 1),  # user + system of the build: at best cpu_s / cores of wall time
         "load_1min_after": round(os.getloadavg()[0], 1),  # other work on the machine
@@ -198,11 +201,12 @@ def main(argv: list[str] | None = None) -> list[dict]:
     parser.add_argument("segments", nargs="*", type=int, default=[1_500, 100_000, 1_000_000])
     parser.add_argument("--from-head", action="store_true", help="build the last commit's files")
     parser.add_argument("--cores", type=int, default=2)
+    parser.add_argument("--no-cache", action="store_true", help="corpus cache off (for comparison)")
     args = parser.parse_args(argv)
     WORK.mkdir(parents=True, exist_ok=True)
     rows = []
     for n in args.segments:
-        rows.append(bench_size(n, args.from_head, args.cores))
+        rows.append(bench_size(n, args.from_head, args.cores, cache=not args.no_cache))
         print(json.dumps(rows[-1]), flush=True)
     print(json.dumps(rows))
     return rows
