@@ -141,7 +141,11 @@ def bench_parameter(copy: Path, total: int) -> dict:
     make_ready(copy)
     elapsed, log = run(["make", "--no-print-directory", "reproduce", f"CORES={CORES}",
                         "CONFIG=intersections_high=0.55"], copy)  # fmt: skip
-    executed = [line.split()[0] for line in log.splitlines() if line.rstrip().endswith(" s")]
+    executed = [
+        line.split()[0]
+        for line in log.splitlines()
+        if line.rstrip().endswith(" s") and not line.startswith("built ")
+    ]
     return {
         "executed": executed,
         "n_executed": len(executed),

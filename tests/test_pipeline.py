@@ -353,7 +353,7 @@ def test_a_build_refused_for_disclosure_leaves_nothing_disclosing_behind(clean_b
     assert any("reports/tables/source_discrepancies.csv, row " in ln for ln in named)
     assert built_files(work) == before  # the previous outputs, and nothing it wrote
     # no copy of what the build wrote is kept aside either: no snapshot, no scratch notebook
-    assert not (work / ".cache" / "last-good").exists()
+    assert not [p for p in (work / ".cache" / "last-good").rglob("*") if p.is_file()]
     runs = work / ".cache" / "runs"
     assert not [p for p in runs.rglob("*") if p.is_file()] if runs.exists() else True
 
@@ -374,7 +374,7 @@ def test_one_build_at_a_time_and_a_killed_builds_lock_is_lifted(clean_build):
         holder.wait()
     assert second.returncode != 0
     assert "another build is running in this project" in second.stderr
-    said = [ln for ln in second.stderr.strip().splitlines() if not ln.startswith("make:")]
+    said = [ln for ln in second.stderr.strip().splitlines() if not re.match(r"make(\[\d+\])?:", ln)]
     assert len(said) == 1, second.stderr  # one line (and make's own "Error 2")
     # a killed build leaves Snakemake's own lock behind; the next build lifts it and runs
     locks = work / ".snakemake" / "locks"
