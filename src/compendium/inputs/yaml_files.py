@@ -15,21 +15,29 @@ import yaml
 from compendium.inputs.errors import InputError
 
 
+def read_text_capped(
+    path: Path, what: str, max_bytes: int, missing: str = "", encoding: str = "utf-8"
+) -> str:
+    """The text of a file a user hands in: present, at most ``max_bytes``, UTF-8 (the line of
+    the first byte that is not); one :class:`InputError` otherwise."""
+    if not path.is_file():
+        raise InputError(path, f"{what} is missing{missing}")
+    raw = path.read_bytes()
+    if len(raw) > max_bytes:
+        raise InputError(path, f"{what} is larger than {max_bytes} bytes")
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(path, f"byte 0x{raw[exc.start]:02x} is not UTF-8", row=line) from None
+
+
 def read_yaml(path: Path, what: str, max_bytes: int):
     """Parse ``path`` with the safe loader; return ``(data, text)``.
 
     ``what`` names the file in messages ("mapping file", "targets file").
     """
-    if not path.is_file():
-        raise InputError(path, f"{what} is missing")
-    raw = path.read_bytes()
-    if len(raw) > max_bytes:
-        raise InputError(path, f"{what} is larger than {max_bytes} bytes")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InputError(path, f"byte 0x{raw[exc.start]:02x} is not UTF-8", row=line) from None
+    text = read_text_capped(path, what, max_bytes)
     try:
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             if isinstance(event, yaml.AliasEvent):

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from compendium.inputs.corpus import control_refusal
 from compendium.inputs.errors import InputError
+from compendium.inputs.yaml_files import read_text_capped
 
 ROSTER_COLUMNS = (
     "source",
@@ -39,16 +40,13 @@ class RosterRow:
 
 def read_roster(path: Path) -> list[RosterRow]:
     """The roster's rows, checked for shape; the values are checked where they are used."""
-    if not path.is_file():
-        raise InputError(path, "roster is missing (the mapping's roster: names it)")
-    raw = path.read_bytes()
-    if len(raw) > MAX_ROSTER_BYTES:
-        raise InputError(path, f"roster is larger than {MAX_ROSTER_BYTES} bytes")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise InputError(path, f"byte 0x{raw[exc.start]:02x} is not UTF-8", row=line) from None
+    text = read_text_capped(
+        path,
+        "roster",
+        MAX_ROSTER_BYTES,
+        missing=" (the mapping's roster: names it)",
+        encoding="utf-8-sig",
+    )
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader, None)
