@@ -151,7 +151,15 @@ def buildable_copy(destination: Path) -> tuple[Path, dict[str, str]]:
     venv.mkdir()
     (venv / "bin").symlink_to(BIN)
     (venv / ".installed-stamp").touch()
-    return work, os.environ | {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    return work, command_env()
+
+
+def command_env() -> dict[str, str]:
+    """The environment to run the project's commands in, as a user at a shell would: this
+    environment's bin first on PATH, and none of an outer make's variables (under `make test`
+    they would make an inner `make reproduce` print its directories)."""
+    env = {k: v for k, v in os.environ.items() if k not in {"MAKELEVEL", "MAKEFLAGS", "MFLAGS"}}
+    return env | {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
 
 
 def tree_hashes(folder: Path) -> dict[str, str]:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from conftest import BIN, ROOT, copy_project
+from conftest import BIN, ROOT, command_env, copy_project
 
 from compendium.inputs.files import sha256_file
 
@@ -60,7 +60,7 @@ def clean_build(tmp_path_factory):
     what it left behind is recorded, then the build is resumed as `make reproduce` would.
     """
     work = copy_project(tmp_path_factory.mktemp("rebuild"))
-    env = os.environ | {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    env = command_env()
     env.setdefault("SOURCE_DATE_EPOCH", "1767225600")
     command = [str(BIN / "snakemake"), "all", "--cores", "2", "--rerun-incomplete", "--quiet"]
     first = subprocess.Popen(
@@ -258,7 +258,7 @@ def make_env(work: Path) -> dict[str, str]:
     if not (work / ".venv" / "bin").exists():
         (work / ".venv" / "bin").symlink_to(BIN)
     (work / ".venv" / ".installed-stamp").touch()
-    return os.environ | {"PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}
+    return command_env()
 
 
 def make_in(work: Path, *args: str) -> subprocess.CompletedProcess:
