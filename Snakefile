@@ -15,20 +15,13 @@ import sys
 from pathlib import Path
 
 from compendium.inputs.errors import InputError
-from compendium.inputs.pipeline_config import build_prefix, checked_config
 from compendium.outputs.crate import DESCRIBED
-from compendium.pipeline.code_dependencies import notebook_code_files
-from compendium.pipeline.steps import PAGE_CODE, read_declarations, resolve_steps
+from compendium.pipeline.steps import build_values, read_declarations, resolve_steps
 
-DEFAULT_CORPUS = "data/coded/surrogate"
 try:  # names, types, ranges and defaults: src/compendium/schemas/pipeline_config.json
-    PARAMETERS = checked_config(config, DEFAULT_CORPUS)
+    # OUT: "" or builds/<corpus>[__<name>-<value>]/, where differences are findings
+    PARAMETERS, VALUES, OUT = build_values(config)
     CORPUS = PARAMETERS["corpus"]
-    OUT = build_prefix(PARAMETERS, DEFAULT_CORPUS)  # "" or builds/<corpus>[__<name>-<value>]/
-    VALUES = PARAMETERS | {
-        "findings": OUT != "",  # another corpus or other parameters: differences are findings
-        "build_root": OUT or ".",
-    }
     STEPS = resolve_steps(read_declarations(), VALUES, OUT)
 except InputError as exc:  # one line, no traceback, nothing built
     print(f"error: {exc}", file=sys.stderr)
@@ -42,7 +35,7 @@ MANIFEST = f"{OUT}reports/manifest.json"
 DISCLOSURE = f"{OUT}reports/disclosure.json"
 CRATE = f"{OUT}ro-crate-metadata.json"  # at the build's root (compendium.outputs.crate)
 # The PDF is made by the rule pdf but recorded through its fragment (see there).
-BUILT = [f for s in STEPS for f in (*s.files.values(), s.executed, s.page)] + [PDF_PROVENANCE]
+BUILT = [f for s in STEPS for f in s.built] + [PDF_PROVENANCE]
 FRAGMENTS = [s.provenance for s in STEPS] + [PDF_PROVENANCE]
 
 # papermill writes the executed notebook cell by cell, so it writes to a scratch file; the
@@ -75,8 +68,7 @@ for step in STEPS:
             step.name
         input:
             notebook=step.notebook,
-            code=notebook_code_files(step.notebook, PACKAGE, "."),
-            page_code=PAGE_CODE,
+            code=step.code,
             data=step.data,
             upstream=step.upstream,
         output:

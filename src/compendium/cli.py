@@ -21,6 +21,7 @@ from functools import partial
 from pathlib import Path
 
 from compendium.inputs.errors import InputError
+from compendium.inputs.pipeline_config import DEFAULT_CORPUS
 from compendium.paths import (
     MARKER,
     NoProjectRoot,
@@ -31,7 +32,6 @@ from compendium.paths import (
 )
 
 DEFAULT_CODEBOOK = "data/codebook"
-DEFAULT_CORPUS = "data/coded/surrogate"
 DEFAULT_PUBLISHED = "data/published"
 DEFAULT_REPORTS = "reports"
 DEFAULT_TARGETS = "data/surrogate/targets.yaml"

@@ -15,7 +15,6 @@ import sys
 from functools import partial
 from pathlib import Path
 
-DEFAULT_CORPUS = "data/coded/surrogate"
 EXIT_MISMATCH = 1
 EXIT_BAD_INPUT = 2
 
@@ -44,9 +43,7 @@ def _crate(args, root_of, recording_root) -> int:
     manifest = at_root(args.manifest) if args.manifest else "reports/manifest.json"
     out = at_root(args.out) if args.out else (Path(manifest).parent.parent / CRATE).as_posix()
     with contextlib.chdir(root):  # the manifest names every file relative to the root
-        parameters = (
-            json.loads(args.parameters) if args.parameters else checked_config({}, DEFAULT_CORPUS)
-        )
+        parameters = json.loads(args.parameters) if args.parameters else checked_config({})
         write_crate(manifest, out, parameters)
     return 0
 

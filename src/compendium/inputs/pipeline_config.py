@@ -14,13 +14,15 @@ from compendium.inputs.errors import InputError
 from compendium.inputs.json_schemas import first_error, load_schema
 
 WHERE = "--config"
+# The committed build is made from it; any other corpus builds under builds/<name>/.
+DEFAULT_CORPUS = "data/coded/surrogate"
 
 
 def config_schema() -> dict:
     return load_schema("pipeline_config.json")
 
 
-def checked_config(config: dict, default_corpus: str) -> dict:
+def checked_config(config: dict, default_corpus: str = DEFAULT_CORPUS) -> dict:
     """``config`` with every default filled in; :class:`InputError` for a bad value."""
     schema = config_schema()
     error = first_error(schema, dict(config))
@@ -59,7 +61,7 @@ def non_default(values: dict) -> dict:
     }
 
 
-def build_prefix(values: dict, default_corpus: str) -> str:
+def build_prefix(values: dict, default_corpus: str = DEFAULT_CORPUS) -> str:
     """Where a build writes: ``""`` (the committed figures/ and reports/) for the default corpus
     with default parameters, else ``builds/<corpus>[__<name>-<value>...]/``, named from the
     corpus and the non-default parameters, so a variant never writes over another build."""

@@ -22,6 +22,7 @@ import zipfile
 from pathlib import Path
 
 from compendium.inputs.files import write_bytes_atomic
+from compendium.pipeline.status import MANIFEST, RECORDS
 
 # Folders never archived, wherever they are (a path with one of these as a part is left out).
 LEFT_OUT = {
@@ -38,7 +39,6 @@ LEFT_OUT = {
     ".git",
 }
 LEFT_OUT_PREFIXES = ("benchmarks/.work/",)
-RECORDS = ("reports/manifest.json", "reports/disclosure.json", "ro-crate-metadata.json")
 ZIP_EPOCH = 315532800  # 1980-01-01, the earliest time a zip entry can hold
 
 
@@ -66,7 +66,7 @@ def built_files(root: Path | str) -> list[str]:
     """The committed build: every output, executed notebook and fragment of the manifest, and
     the records written beside them."""
     root = Path(root)
-    manifest = json.loads((root / RECORDS[0]).read_text(encoding="utf-8"))
+    manifest = json.loads((root / MANIFEST).read_text(encoding="utf-8"))
     return [entry["path"] for entry in manifest["outputs"]] + list(RECORDS)
 
 

@@ -15,7 +15,6 @@ from compendium.inputs.files import write_text_atomic
 
 START = "<!-- exhibits:start -->"
 END = "<!-- exhibits:end -->"
-DEFAULT_CORPUS = "data/coded/surrogate"
 
 
 def _cell(text: str) -> str:
@@ -24,11 +23,10 @@ def _cell(text: str) -> str:
 
 def exhibits_table(steps_path: Path | str = "notebooks/steps.yaml") -> str:
     """The Markdown table (run at the project root)."""
-    from compendium.inputs.pipeline_config import checked_config
-    from compendium.pipeline.steps import exhibits, read_declarations, resolve_steps
+    from compendium.pipeline.steps import build_values, exhibits, read_declarations, resolve_steps
 
     declarations = read_declarations(steps_path)
-    values = checked_config({}, DEFAULT_CORPUS) | {"findings": False, "build_root": "."}
+    _, values, _ = build_values({})  # the committed build
     steps = {step.name: step for step in resolve_steps(declarations, values)}
     order = list(declarations.sections)
     found = sorted(

@@ -35,11 +35,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from compendium.inputs.pipeline_config import build_prefix, checked_config
 from compendium.pipeline.status import build_status, stale_steps, stray_files
-from compendium.pipeline.steps import left_out, read_declarations, resolve_steps
+from compendium.pipeline.steps import build_values, left_out, read_declarations, resolve_steps
 
-DEFAULT_CORPUS = "data/coded/surrogate"
 CACHE = Path(".cache")
 LOCK = CACHE / "build.lock"
 RUNS = CACHE / "runs"
@@ -86,13 +84,11 @@ class Plan:
 
     @classmethod
     def make(cls, config: dict) -> Plan:
-        values = checked_config(config, DEFAULT_CORPUS)
-        out = build_prefix(values, DEFAULT_CORPUS)
-        extra = {"findings": out != "", "build_root": out or "."}
+        parameters, values, out = build_values(config)
         declarations = read_declarations()
-        steps = resolve_steps(declarations, values | extra, out)
+        steps = resolve_steps(declarations, values, out)
         return cls(
-            config=values,
+            config=parameters,
             out=out,
             steps=steps,
             stale=build_status(steps, out),

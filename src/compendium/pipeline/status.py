@@ -16,11 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from compendium.inputs.files import sha256_file
-from compendium.pipeline.code_dependencies import notebook_code_files
-from compendium.pipeline.steps import PAGE_CODE, Step, files_of
+from compendium.pipeline.steps import Step, files_of
 
 # Written by a build beside its outputs, not by a step; the RO-Crate at the build's root.
-RECORDS = ("reports/manifest.json", "reports/disclosure.json", "ro-crate-metadata.json")
+MANIFEST = "reports/manifest.json"
+DISCLOSURE = "reports/disclosure.json"
+CRATE = "ro-crate-metadata.json"
+RECORDS = (MANIFEST, DISCLOSURE, CRATE)
 PDF_STEP = "pdf"
 CRATE_STEP = "crate"
 
@@ -45,15 +47,10 @@ class _Hashes(dict):
         return value
 
 
-def _declared_inputs(step: Step) -> set[str]:
-    code = notebook_code_files(step.notebook, "src/compendium", ".")
-    return {step.notebook, *code, PAGE_CODE, *step.data, *step.upstream}
-
-
 def _step_status(step: Step, entries: list[dict], hashes: _Hashes) -> list[Stale]:
     stale: list[Stale] = []
     recorded = {e["path"]: e for e in entries}
-    for path in (*step.files.values(), step.executed, step.page, step.provenance):
+    for path in (*step.built, step.provenance):
         if not Path(path).is_file():
             stale.append(Stale(path, "missing", step.name))
         elif path in recorded and hashes[path] != recorded[path]["sha256"]:
@@ -77,7 +74,7 @@ def _step_status(step: Step, entries: list[dict], hashes: _Hashes) -> list[Stale
         )
         stale.append(Stale(step.notebook, f"parameters changed: {detail}", step.name))
     recorded_inputs = {s["path"] for s in first["inputs"]}
-    declared = _declared_inputs(step)
+    declared = step.inputs
     added, dropped = sorted(declared - recorded_inputs), sorted(recorded_inputs - declared)
     if added:
         stale.append(Stale(step.notebook, f"reads new inputs: {', '.join(added[:3])}", step.name))
@@ -111,7 +108,7 @@ def _pdf_status(pdf: str, entries: list[dict], not_built: list[dict], hashes) ->
 def _crate_status(out: str, hashes) -> list[Stale]:
     """The RO-Crate is current when every file it hashes still has those bytes (its ids are
     paths from the build's root)."""
-    path = Path(f"{out}{RECORDS[2]}")
+    path = Path(f"{out}{CRATE}")
     if not path.is_file():
         return []
     try:
@@ -132,7 +129,7 @@ def _crate_status(out: str, hashes) -> list[Stale]:
 def build_status(steps: list[Step], out: str = "") -> list[Stale]:
     """Everything not current in the build whose outputs start with ``out`` (paths relative to
     the project root, which must be the working directory)."""
-    manifest_path = Path(f"{out}reports/manifest.json")
+    manifest_path = Path(f"{out}{MANIFEST}")
     if not manifest_path.is_file():
         return [Stale(manifest_path.as_posix(), "missing: the build has not finished", None)]
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
@@ -145,17 +142,12 @@ def build_status(steps: list[Step], out: str = "") -> list[Stale]:
         stale += _step_status(step, by_step.get(step.name, []), hashes)
     pdf = f"{out}reports/report.pdf"
     stale += _pdf_status(pdf, by_step.get(PDF_STEP, []), manifest.get("not_built", []), hashes)
-    for record in RECORDS[1:]:
+    for record, step in ((DISCLOSURE, None), (CRATE, CRATE_STEP)):
         if not Path(f"{out}{record}").is_file():
-            step = CRATE_STEP if record == RECORDS[2] else None
             stale.append(Stale(f"{out}{record}", "missing", step))
     stale += _crate_status(out, hashes)
     known = {e["path"] for e in manifest["outputs"]} | {f"{out}{r}" for r in RECORDS}
-    known |= {
-        path
-        for step in steps
-        for path in (*step.files.values(), step.executed, step.page, step.provenance)
-    }
+    known |= {path for step in steps for path in (*step.built, step.provenance)}
     known |= {f"{out}reports/provenance/{PDF_STEP}.json", pdf}
     for folder in ("figures", "reports"):
         for path in files_of(f"{out}{folder}") if Path(f"{out}{folder}").is_dir() else []:

@@ -14,7 +14,9 @@ from pathlib import Path, PurePosixPath
 
 from compendium.inputs.errors import InputError
 from compendium.inputs.json_schemas import first_error, load_schema
+from compendium.inputs.pipeline_config import build_prefix, checked_config
 from compendium.inputs.yaml_files import line_of_path, read_yaml
+from compendium.pipeline.code_dependencies import notebook_code_files
 
 DECLARATIONS = Path("notebooks") / "steps.yaml"
 BUILT_FOLDERS = ("reports/", "figures/")
@@ -129,9 +131,22 @@ class Step:
     files: dict[str, str]
     data: list[str] = field(default_factory=list)
     upstream: list[str] = field(default_factory=list)
+    # the src/compendium files it runs: the notebook's imports, followed, and the page renderer
+    code: list[str] = field(default_factory=list)
     # made from the coded corpus, directly or through another step's output: its outputs carry
     # the corpus's label (synthetic or not)
     from_corpus: bool = False
+
+    @property
+    def built(self) -> tuple[str, ...]:
+        """Everything the step writes but its provenance record: outputs, executed notebook,
+        its page."""
+        return (*self.files.values(), self.executed, self.page)
+
+    @property
+    def inputs(self) -> set[str]:
+        """Every file the step depends on: notebook, code, data and upstream outputs."""
+        return {self.notebook, *self.code, *self.data, *self.upstream}
 
 
 def files_of(path: str) -> list[str]:
@@ -266,8 +281,19 @@ class _Resolver:
             files=files,
             data=sorted(set(data)),
             upstream=sorted(set(upstream)),
+            code=[*notebook_code_files(notebook, "src/compendium", "."), PAGE_CODE],
             from_corpus=from_corpus,
         )
+
+
+def build_values(config: dict) -> tuple[dict, dict, str]:
+    """One build: its checked parameters (``--config``), the values its declarations may name
+    (``$name``: the parameters, ``findings`` and ``build_root``), and its folder prefix
+    (``""`` for the committed build, else ``builds/<name>/``).  The Snakefile, ``compendium
+    build`` and the README's list of exhibits all start from here."""
+    parameters = checked_config(config)
+    out = build_prefix(parameters)
+    return parameters, parameters | {"findings": out != "", "build_root": out or "."}, out
 
 
 def theme_codes(codebook: str) -> tuple[str, ...]:
