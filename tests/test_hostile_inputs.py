@@ -161,6 +161,16 @@ def edit(name: str, change):
     return apply
 
 
+def append_to(table: str, text: str):
+    """Append raw text to one of the tiny corpus's tables."""
+
+    def apply(folder: Path) -> None:
+        with (folder / f"{table}.csv").open("a", encoding="utf-8") as handle:
+            handle.write(text)
+
+    return apply
+
+
 def second_coding(text: str):
     """Add a (not declared) second_coding.csv to the tiny corpus."""
 
@@ -278,6 +288,11 @@ CATALOGUE = {
     "targets alias bomb": (
         targets_case(raw="a: &a [x, x, x]\nb: &b [*a, *a, *a]\nc: [*b, *b, *b]\n"),
         ["targets.yaml", "row 2", "aliases"],
+    ),
+    # a quote never closed in the last cell: frictionless reads the rest as the value, pandas not
+    "unclosed quote in the last cell": (
+        csv_case(append_to("groups", 'G3,Extra group,"Chief Officer\n')),
+        ["groups.csv", "row 4", "not a well-formed CSV table", "EOF inside string"],
     ),
     # --- a second coder's coding (compendium validate) ---
     "second coding of an unknown segment": (

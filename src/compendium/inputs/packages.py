@@ -156,18 +156,35 @@ def validate_package(directory: Path | str) -> dict:
     return descriptor
 
 
+def _parser_problem(exc: Exception) -> str:
+    return str(exc).removeprefix("Error tokenizing data. C error: ").strip()
+
+
+def _parser_row(exc: Exception) -> int | None:
+    """The row (header = 1) pandas' CSV tokenizer names: its "row N" counts from 0, its
+    "line N" from 1."""
+    import re
+
+    if match := re.search(r"\brow (\d+)", str(exc)):
+        return int(match.group(1)) + 1
+    if match := re.search(r"\bline (\d+)", str(exc)):
+        return int(match.group(1))
+    return None
+
+
 def _read_resource(directory: Path, resource: dict) -> pd.DataFrame:
     import pandas as pd
 
     schema = _resolve_schema(directory, resource)
     fields = schema.get("fields", [])
-    frame = pd.read_csv(
-        directory / resource["path"],
-        dtype=str,
-        keep_default_na=False,
-        na_values=[""],
-        encoding="utf-8",
-    )
+    path = directory / resource["path"]
+    try:
+        frame = pd.read_csv(
+            path, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8"
+        )
+    except pd.errors.ParserError as exc:  # e.g. a quote never closed, which frictionless reads
+        raise InputError(path, f"not a well-formed CSV table: {_parser_problem(exc)}",
+                         row=_parser_row(exc)) from None  # fmt: skip
     for field in fields:
         name = field["name"]
         if name not in frame.columns:
